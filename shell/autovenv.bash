@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2317 # functions here run from PROMPT_COMMAND or from evaluated output
+# autovenv's hook for bash. Load it with this line in ~/.bashrc:
+#     eval "$(autovenv hook bash)"
+# The binary's path replaces @AUTOVENV_BIN@ below, quoted for bash.
+#
+# How it stays cheap: the binary leaves behind __autovenv_unchanged, a test
+# made only of builtins that replays every question it asked the file system
+# (is there a .venv-name here, a venv there, is it trusted...). Before each
+# prompt the hook runs that test; only when an answer differs does it start
+# the binary, which prints the statements to evaluate.
+
+# Scripts that source ~/.bashrc must not start switching environments: the
+# hook exists only in interactive shells (SPEC §5).
+if [[ $- == *i* ]]; then
+
+__autovenv_bin=@AUTOVENV_BIN@
+
+# Loading the hook again starts from a clean slate: the next prompt asks the
+# binary, which then re-adopts whatever autovenv had activated.
+__autovenv_local=
+__autovenv_unchanged() { \builtin return 1; }
+
+__autovenv_hook() {
+    # $? belongs to the user's last command: later PROMPT_COMMAND entries and
+    # the prompt itself must still see it.
+    \builtin local __autovenv_status=$?
+    __autovenv_unchanged || __autovenv_apply
+    \builtin return "$__autovenv_status"
+}
+
+__autovenv_apply() {
+    \builtin local __autovenv_code
+    # The shell-local bookkeeping and whether a hand-sourced activate script
+    # is in charge (its _OLD_VIRTUAL_PATH is not exported) travel to the
+    # binary in its environment only.
+    __autovenv_code=$(__AUTOVENV_LOCAL=${__autovenv_local-} \
+        __AUTOVENV_FOREIGN=${_OLD_VIRTUAL_PATH+1} \
+        "$__autovenv_bin" export bash "$@") || \builtin return 0
+    # The statements are ordered so that stopping after any one of them (a
+    # Ctrl-C) leaves a state the next prompt completes; the first one drops
+    # the cached test so that the next prompt does ask.
+    [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
+}
+
+# True when the first line of file $1 is exactly $2 (the name in a
+# .venv-name). `read` is a builtin: no process is started.
+__autovenv_line_is() {
+    \builtin local __autovenv_line=
+    [[ -r $1 ]] || \builtin return 1
+    { IFS= \builtin read -r __autovenv_line || [[ -n $__autovenv_line ]]; } 2>/dev/null <"$1" || \builtin return 1
+    [[ $__autovenv_line == "$2" ]]
+}
+
+# The prompt prefix: autovenv removes only the prefix it added, and only while
+# it is still at the front of PS1. PS1 is never exported.
+__autovenv_prompt() {
+    if [[ -n ${__autovenv_prefix-} && ${PS1-} == "$__autovenv_prefix"* ]]; then
+        PS1=${PS1:${#__autovenv_prefix}}
+    fi
+    __autovenv_prefix=
+    if (($#)); then
+        __autovenv_prefix="($1) "
+        PS1=$__autovenv_prefix${PS1-}
+    fi
+}
+
+# `deactivate`, as a venv's own activate script would define it. Typed by the
+# user, it switches the project off until the shell leaves it (SPEC §3).
+__autovenv_define_deactivate() {
+    deactivate() {
+        __autovenv_apply --user-deactivate
+    }
+}
+
+__autovenv_forget_deactivate() {
+    \builtin unset -f deactivate
+}
+
+# `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
+# next prompt without a cd.
+autovenv() {
+    "$__autovenv_bin" "$@"
+    \builtin local __autovenv_status=$?
+    __autovenv_unchanged() { \builtin return 1; }
+    \builtin return "$__autovenv_status"
+}
+
+# PROMPT_COMMAND may be a string or (bash 5.1+) an array; the hook goes first
+# and is registered once however often this file is loaded.
+# (${PROMPT_COMMAND@a} alone fails under `set -u` when it is unset.)
+if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
+    __autovenv_found=
+    for __autovenv_entry in "${PROMPT_COMMAND[@]}"; do
+        [[ $__autovenv_entry == __autovenv_hook ]] && __autovenv_found=1
+    done
+    [[ -n $__autovenv_found ]] || PROMPT_COMMAND=(__autovenv_hook "${PROMPT_COMMAND[@]}")
+    \builtin unset __autovenv_found __autovenv_entry
+else
+    # shellcheck disable=SC2128,SC2178 # this branch is the string form
+    case ";${PROMPT_COMMAND-};" in
+    *";__autovenv_hook;"*) ;;
+    *) PROMPT_COMMAND="__autovenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    esac
+fi
+
+fi

@@ -1,0 +1,105 @@
+# autovenv's hook for fish. Load it with this line in
+# ~/.config/fish/config.fish:
+#     autovenv hook fish | source
+# The binary's path replaces @AUTOVENV_BIN@ below, quoted for fish.
+#
+# How it stays cheap: the binary leaves behind __autovenv_unchanged, a test
+# made only of builtins that replays every question it asked the file system.
+# Before each prompt, and on each change of PWD, the hook runs that test; only
+# when an answer differs does it start the binary. A `cd` refreshes the test
+# from the PWD handler, so the prompt that follows starts nothing.
+
+# Only interactive shells get the hook (SPEC §5).
+if status is-interactive
+
+set -g __autovenv_bin @AUTOVENV_BIN@
+
+# Loading the hook again starts from a clean slate.
+set -g __autovenv_local ''
+function __autovenv_unchanged
+    return 1
+end
+
+function __autovenv_hook --on-event fish_prompt --on-variable PWD
+    __autovenv_unchanged; or __autovenv_apply
+end
+
+function __autovenv_apply
+    # Whether a hand-sourced activate script is in charge travels to the
+    # binary with the shell-local bookkeeping.
+    set -l foreign ''
+    set -q _OLD_VIRTUAL_PATH; and set foreign 1
+    # A command substitution splits lines into a list; its status is the
+    # binary's. Nothing is evaluated unless the binary succeeded.
+    set -l code (__AUTOVENV_LOCAL=$__autovenv_local __AUTOVENV_FOREIGN=$foreign $__autovenv_bin export fish $argv)
+    or return 0
+    # The statements are ordered so that stopping after any one of them (a
+    # Ctrl-C) leaves a state the next prompt completes.
+    test -n "$code"; and string join \n -- $code | source
+end
+
+# True when the first line of file $argv[1] is exactly $argv[2] (the name in
+# a .venv-name). `read` is a builtin: no process is started.
+function __autovenv_line_is
+    test -r $argv[1]; or return 1
+    set -l line
+    begin
+        read line; or test -n "$line"
+    end <$argv[1]; or return 1
+    test "$line" = "$argv[2]"
+end
+
+function __autovenv_return
+    return $argv[1]
+end
+
+# The prompt prefix: fish_prompt is wrapped the way a venv's activate.fish
+# wraps it, and unwrapped only while the wrapper is still autovenv's.
+function __autovenv_prompt
+    if functions -q __autovenv_fish_prompt_orig
+        if functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+            functions -e fish_prompt
+            functions -c __autovenv_fish_prompt_orig fish_prompt
+        end
+        functions -e __autovenv_fish_prompt_orig
+    end
+    set -e __autovenv_prefix
+    if set -q argv[1]
+        set -g __autovenv_prefix "($argv[1]) "
+        functions -q fish_prompt; or function fish_prompt; printf '> '; end
+        functions -c fish_prompt __autovenv_fish_prompt_orig
+        function fish_prompt
+            # The original prompt may show the last command's status: hand it
+            # on unchanged.
+            set -l last_status $status
+            printf '%s' "$__autovenv_prefix"
+            __autovenv_return $last_status
+            __autovenv_fish_prompt_orig
+        end
+    end
+end
+
+# `deactivate`, as a venv's own activate.fish would define it. Typed by the
+# user, it switches the project off until the shell leaves it (SPEC §3).
+function __autovenv_define_deactivate
+    function deactivate --description 'autovenv: switch this project off until you leave it'
+        __autovenv_apply --user-deactivate
+    end
+end
+
+function __autovenv_forget_deactivate
+    functions -e deactivate
+end
+
+# `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
+# next prompt without a cd.
+function autovenv
+    $__autovenv_bin $argv
+    set -l autovenv_status $status
+    function __autovenv_unchanged
+        return 1
+    end
+    return $autovenv_status
+end
+
+end

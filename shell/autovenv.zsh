@@ -1,0 +1,109 @@
+# autovenv's hook for zsh. Load it with this line in ~/.zshrc:
+#     eval "$(autovenv hook zsh)"
+# The binary's path replaces @AUTOVENV_BIN@ below, quoted for zsh.
+#
+# How it stays cheap: the binary leaves behind __autovenv_unchanged, a test
+# made only of builtins that replays every question it asked the file system.
+# Before each prompt, and on each change of directory, the hook runs that
+# test; only when an answer differs does it start the binary. A `cd` runs the
+# chpwd hook, which refreshes the test, so the precmd that follows starts
+# nothing: one process per `cd`, none per idle prompt.
+
+# Only interactive shells get the hook (SPEC §5).
+if [[ -o interactive ]]; then
+
+typeset -g __autovenv_bin=@AUTOVENV_BIN@
+
+# Loading the hook again starts from a clean slate.
+typeset -g __autovenv_local=
+__autovenv_unchanged() { \builtin return 1 }
+
+__autovenv_hook() {
+    # $? belongs to the user's last command.
+    \builtin local __autovenv_status=$?
+    __autovenv_unchanged || __autovenv_apply
+    \builtin return $__autovenv_status
+}
+
+__autovenv_apply() {
+    # The user's prompt options decide how the prompt prefix is escaped; they
+    # are read before `emulate` resets them for this function.
+    \builtin local __autovenv_popts=
+    [[ -o promptsubst ]] && __autovenv_popts+=s
+    [[ -o promptbang ]] && __autovenv_popts+=b
+    # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, NO_UNSET...) must not
+    # change what this code means; LOCAL_TRAPS comes with `emulate -L`, so
+    # the INT trap below ends with the function: a Ctrl-C cannot stop the
+    # statements half-way.
+    \builtin emulate -L zsh
+    \builtin trap '' INT
+    \builtin local __autovenv_code
+    __autovenv_code=$(__AUTOVENV_LOCAL=$__autovenv_local \
+        __AUTOVENV_FOREIGN=${_OLD_VIRTUAL_PATH+1} \
+        "$__autovenv_bin" export zsh "$@") || \builtin return 0
+    [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
+}
+
+# True when the first line of file $1 is exactly $2 (the name in a
+# .venv-name). `read` is a builtin: no process is started.
+__autovenv_line_is() {
+    \builtin emulate -L zsh
+    \builtin local __autovenv_line=
+    [[ -r $1 ]] || \builtin return 1
+    { IFS= \builtin read -r __autovenv_line || [[ -n $__autovenv_line ]] } 2>/dev/null <$1 || \builtin return 1
+    [[ $__autovenv_line == $2 ]]
+}
+
+# The prompt prefix: autovenv removes only the prefix it added, and only while
+# it is still at the front of PS1. PS1 is never exported. The name is escaped
+# for zsh's prompt expansion (`%` always; `$`, `\` and backquotes under
+# PROMPT_SUBST, where they would run code; `!` under PROMPT_BANG).
+__autovenv_prompt() {
+    \builtin emulate -L zsh
+    if [[ -n $__autovenv_prefix && $PS1 == ${__autovenv_prefix}* ]]; then
+        PS1=${PS1[${#__autovenv_prefix}+1,-1]}
+    fi
+    typeset -g __autovenv_prefix=
+    if (($#)); then
+        \builtin local name=${1//\%/%%}
+        if [[ ${__autovenv_popts-} == *s* ]]; then
+            name=${name//\\/\\\\}
+            name=${name//\$/\\\$}
+            name=${name//\`/\\\`}
+        fi
+        [[ ${__autovenv_popts-} == *b* ]] && name=${name//\!/!!}
+        __autovenv_prefix="($name) "
+        PS1=$__autovenv_prefix$PS1
+    fi
+}
+
+# `deactivate`, as a venv's own activate script would define it. Typed by the
+# user, it switches the project off until the shell leaves it (SPEC §3).
+__autovenv_define_deactivate() {
+    deactivate() {
+        __autovenv_apply --user-deactivate
+    }
+}
+
+__autovenv_forget_deactivate() {
+    \builtin unfunction deactivate 2>/dev/null
+    \builtin return 0
+}
+
+# `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
+# next prompt without a cd.
+autovenv() {
+    "$__autovenv_bin" "$@"
+    \builtin local __autovenv_status=$?
+    __autovenv_unchanged() { \builtin return 1 }
+    \builtin return $__autovenv_status
+}
+
+# Registered once however often this file is loaded, first in line.
+() {
+    \builtin emulate -L zsh
+    (( ${precmd_functions[(Ie)__autovenv_hook]} )) || precmd_functions=(__autovenv_hook $precmd_functions)
+    (( ${chpwd_functions[(Ie)__autovenv_hook]} )) || chpwd_functions=(__autovenv_hook $chpwd_functions)
+}
+
+fi

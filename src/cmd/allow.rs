@@ -1,0 +1,131 @@
+//! `autovenv allow` and `autovenv deny`: trust, keyed on the environment's
+//! canonical path.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::bytes;
+use crate::config::Config;
+use crate::detect::{self, Marker};
+use crate::message;
+use crate::trust;
+use crate::venv;
+
+/// Folders `allow --recursive` does not descend into: they hold no projects
+/// of the user's, and can be huge.
+const SKIP: &[&str] = &[".git", ".hg", ".svn", "node_modules", "__pycache__", "site-packages"];
+
+fn data_dir(config: &Config) -> Result<PathBuf> {
+    config.data_dir.clone().map_err(anyhow::Error::msg)
+}
+
+/// The folder a user named, made absolute without resolving links (so that
+/// messages show the path as typed).
+fn absolute(path: Option<PathBuf>) -> Result<PathBuf> {
+    let here = detect::current_dir(std::env::var_os("PWD")).context("cannot read the current directory")?;
+    Ok(match path {
+        None => here,
+        Some(p) if p.is_absolute() => p,
+        Some(p) => here.join(p),
+    })
+}
+
+/// The venv folder that applies to `path`, as the hook would find it.
+fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
+    if !path.is_dir() {
+        bail!("{} is not a folder", bytes::display_path(path));
+    }
+    let detection = detect::detect(path, config);
+    let Some(project) = detection.project else {
+        bail!(
+            "no environment found in {} or its parents (looked for .venv-name and {})",
+            bytes::display_path(path),
+            config.venv_dirs.iter().map(|d| bytes::display(d.as_encoded_bytes())).collect::<Vec<_>>().join(", ")
+        );
+    };
+    match (&project.marker, project.venv) {
+        (Marker::NameFile { .. }, Ok(v)) => bail!(
+            "{} uses the central environment {}, which is trusted without asking",
+            bytes::display_path(&project.root),
+            bytes::display_path(&v.path)
+        ),
+        (Marker::NameFile { .. }, Err(why)) => bail!("{why}"),
+        (Marker::VenvDir { name }, _) => Ok((project.root.join(name), project.root)),
+    }
+}
+
+pub fn allow(path: Option<PathBuf>, recursive: bool) -> Result<()> {
+    let config = Config::from_env();
+    let data = data_dir(&config)?;
+    let path = absolute(path)?;
+    if recursive {
+        return allow_recursive(&config, &data, &path);
+    }
+    let (venv, root) = project_venv(&config, &path)?;
+    trust::allow(&data, &venv)?;
+    message::info(
+        &config,
+        &format!("allowed {}; it activates at the next prompt", bytes::display_path(&venv)),
+    );
+    let _ = root;
+    Ok(())
+}
+
+fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
+    if !top.is_dir() {
+        bail!("{} is not a folder", bytes::display_path(top));
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![top.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            message::problem(&format!("skipping {}: cannot read it", bytes::display_path(&dir)));
+            continue;
+        };
+        let mut subdirs = Vec::new();
+        for entry in entries.flatten() {
+            // Links are not followed: a loop, or a link out of the tree,
+            // must not make allow trust something elsewhere.
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                subdirs.push(entry.path());
+            }
+        }
+        subdirs.sort();
+        for sub in subdirs {
+            let name = sub.file_name().unwrap_or_default();
+            if config.venv_dirs.iter().any(|d| d == name) && venv::is_venv(&sub) {
+                found.push(sub);
+            } else if !SKIP.iter().any(|s| name == *s) && !venv::is_venv(&sub) {
+                stack.push(sub);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        bail!("no project environments found under {}", bytes::display_path(top));
+    }
+    for venv in &found {
+        trust::allow(data, venv)?;
+        message::info(config, &format!("allowed {}", bytes::display_path(venv)));
+    }
+    message::info(config, &format!("allowed {} environment(s) under {}", found.len(), bytes::display_path(top)));
+    Ok(())
+}
+
+pub fn deny(path: Option<PathBuf>) -> Result<()> {
+    let config = Config::from_env();
+    let data = data_dir(&config)?;
+    let path = absolute(path)?;
+    let (venv, _root) = project_venv(&config, &path)?;
+    if trust::deny(&data, &venv)? {
+        message::info(
+            &config,
+            &format!("denied {}; it deactivates at the next prompt", bytes::display_path(&venv)),
+        );
+    } else {
+        message::info(&config, &format!("{} was not allowed; nothing to take back", bytes::display_path(&venv)));
+    }
+    Ok(())
+}

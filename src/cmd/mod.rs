@@ -1,0 +1,4 @@
+pub mod allow;
+pub mod export;
+pub mod hook;
+pub mod status;

@@ -1,0 +1,178 @@
+//! Every setting autovenv reads from the environment, read and validated in
+//! one place. Values are read with `var_os`: they may not be UTF-8.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use crate::bytes;
+
+/// The environment variables that decide what applies in a directory. The
+/// hook compares them on every prompt, so a change to any of them (in this
+/// shell) takes effect at the next prompt without a `cd`.
+pub const DECIDING_VARS: &[&str] = &[
+    "AUTOVENV_DIRS",
+    "AUTOVENV_HOME",
+    "WORKON_HOME",
+    "HOME",
+    "AUTOVENV_TRUST",
+    "AUTOVENV_DATA_DIR",
+    "XDG_DATA_HOME",
+    "VIRTUAL_ENV_DISABLE_PROMPT",
+];
+
+pub const DEFAULT_DIRS: &[&str] = &["venv", ".venv"];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder names that hold a project's environment, nearest first.
+    pub venv_dirs: Vec<OsString>,
+    /// Where `.venv-name` environments live, or why it is not known.
+    pub central: Result<PathBuf, String>,
+    /// Where the trust store lives, or why it is not known.
+    pub data_dir: Result<PathBuf, String>,
+    /// `AUTOVENV_TRUST=all`: every environment counts as trusted.
+    pub trust_all: bool,
+    /// `AUTOVENV_QUIET=1`: informational messages are not printed.
+    pub quiet: bool,
+    /// `VIRTUAL_ENV_DISABLE_PROMPT` set: the prompt is left alone.
+    pub disable_prompt: bool,
+    /// Problems with the settings themselves, one line each.
+    pub warnings: Vec<String>,
+}
+
+fn non_empty(value: Option<OsString>) -> Option<OsString> {
+    value.filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        Config::from_lookup(|name| std::env::var_os(name), dirs::data_dir())
+    }
+
+    /// `platform_data` is `dirs::data_dir()` for the real environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<OsString>, platform_data: Option<PathBuf>) -> Config {
+        let mut warnings = Vec::new();
+        let home = non_empty(get("HOME")).map(PathBuf::from);
+
+        let venv_dirs = match non_empty(get("AUTOVENV_DIRS")) {
+            None => DEFAULT_DIRS.iter().map(OsString::from).collect(),
+            Some(value) => {
+                let mut dirs = Vec::new();
+                for entry in bytes::split_colons(&value) {
+                    if entry.is_empty() {
+                        continue;
+                    }
+                    if is_plain_name(&entry) {
+                        dirs.push(entry);
+                    } else {
+                        warnings.push(format!(
+                            "AUTOVENV_DIRS: ignoring {:?}: each entry must be a folder name, without '/'",
+                            bytes::display(entry.as_bytes())
+                        ));
+                    }
+                }
+                dirs
+            }
+        };
+
+        let central = if let Some(dir) = non_empty(get("AUTOVENV_HOME")) {
+            Ok(PathBuf::from(dir))
+        } else if let Some(dir) = non_empty(get("WORKON_HOME")) {
+            Ok(PathBuf::from(dir))
+        } else if let Some(home) = &home {
+            Ok(home.join(".virtualenvs"))
+        } else {
+            Err("HOME is not set: set AUTOVENV_HOME to the folder that holds your named environments".to_string())
+        };
+
+        let data_dir = if let Some(dir) = non_empty(get("AUTOVENV_DATA_DIR")) {
+            Ok(PathBuf::from(dir))
+        } else if let Some(dir) = platform_data {
+            Ok(dir.join("autovenv"))
+        } else {
+            Err("HOME is not set: set AUTOVENV_DATA_DIR to the folder for autovenv's trust store".to_string())
+        };
+
+        let trust_all = match non_empty(get("AUTOVENV_TRUST")) {
+            None => false,
+            Some(v) if v == "all" => true,
+            Some(v) => {
+                warnings.push(format!(
+                    "AUTOVENV_TRUST: {:?} is not understood; the only value is 'all'",
+                    bytes::display(v.as_bytes())
+                ));
+                false
+            }
+        };
+
+        let quiet = non_empty(get("AUTOVENV_QUIET")).is_some_and(|v| v != "0");
+        let disable_prompt = non_empty(get("VIRTUAL_ENV_DISABLE_PROMPT")).is_some();
+
+        Config {
+            venv_dirs,
+            central,
+            data_dir,
+            trust_all,
+            quiet,
+            disable_prompt,
+            warnings,
+        }
+    }
+}
+
+/// A single path component: not empty, no `/`, not `.` or `..`.
+pub fn is_plain_name(name: &OsStr) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty() && !b.contains(&b'/') && b != b"." && b != b".." && !b.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        let data = map.get("HOME").map(|h| PathBuf::from(h).join(".local/share"));
+        Config::from_lookup(|name| map.get(name).cloned(), data)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[("HOME", "/home/u")]);
+        assert_eq!(c.venv_dirs, vec!["venv", ".venv"]);
+        assert_eq!(c.central.unwrap(), PathBuf::from("/home/u/.virtualenvs"));
+        assert_eq!(c.data_dir.unwrap(), PathBuf::from("/home/u/.local/share/autovenv"));
+        assert!(!c.trust_all && !c.quiet && !c.disable_prompt);
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn central_folder_precedence() {
+        let c = config(&[("HOME", "/h"), ("WORKON_HOME", "/w"), ("AUTOVENV_HOME", "/a")]);
+        assert_eq!(c.central.unwrap(), PathBuf::from("/a"));
+        let c = config(&[("HOME", "/h"), ("WORKON_HOME", "/w")]);
+        assert_eq!(c.central.unwrap(), PathBuf::from("/w"));
+        let c = config(&[]);
+        assert!(c.central.unwrap_err().contains("AUTOVENV_HOME"));
+    }
+
+    #[test]
+    fn dirs_are_validated() {
+        let c = config(&[("AUTOVENV_DIRS", "env:../up::a/b:.venv")]);
+        assert_eq!(c.venv_dirs, vec!["env", ".venv"]);
+        assert_eq!(c.warnings.len(), 2);
+    }
+
+    #[test]
+    fn trust_values() {
+        assert!(config(&[("AUTOVENV_TRUST", "all")]).trust_all);
+        let c = config(&[("AUTOVENV_TRUST", "yes")]);
+        assert!(!c.trust_all);
+        assert_eq!(c.warnings.len(), 1);
+    }
+}

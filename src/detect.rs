@@ -1,0 +1,432 @@
+//! Directory -> project root, marker and environment. Pure: it reads the
+//! filesystem and the settings, and knows nothing of any shell.
+//!
+//! Every file system question it asks is recorded as a [`Probe`], with the
+//! answer it got. The hook replays those probes with shell builtins before
+//! each prompt: while every answer is the same, nothing can have changed and
+//! no process is started (SPEC §5).
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::bytes;
+use crate::config::Config;
+use crate::venv::{self, Venv};
+
+pub const NAME_FILE: &str = ".venv-name";
+/// A name file holds one short name; this much is read at the most.
+const NAME_FILE_LIMIT: u64 = 4096;
+const NAME_LIMIT: usize = 255;
+
+/// One question asked of the file system, with the answer it got.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Probe {
+    /// `path` exists (following links) — or, with `link`, the name exists
+    /// even as a dangling link.
+    Exists { path: PathBuf, link: bool },
+    /// The opposite of `Exists`.
+    Missing { path: PathBuf, link: bool },
+    /// The file's first line (up to `\n`, without it) is exactly `line`.
+    FirstLine { path: PathBuf, line: Vec<u8> },
+    /// An answer the shell cannot check with builtins: ask again each time.
+    Volatile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    /// `.venv-name` naming a central environment.
+    NameFile { file: PathBuf, name: Option<OsString> },
+    /// A folder from AUTOVENV_DIRS that is an environment.
+    VenvDir { name: OsString },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub root: PathBuf,
+    pub marker: Marker,
+    /// The environment, or why this marker gives none.
+    pub venv: Result<Venv, String>,
+}
+
+impl Project {
+    /// Central environments named by a valid `.venv-name` live in the user's
+    /// own folder and are trusted without asking (SPEC §4).
+    pub fn is_central(&self) -> bool {
+        matches!(self.marker, Marker::NameFile { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    pub dir: PathBuf,
+    pub project: Option<Project>,
+    pub probes: Vec<Probe>,
+}
+
+struct Prober {
+    probes: Vec<Probe>,
+}
+
+impl Prober {
+    fn exists(&mut self, path: PathBuf) -> bool {
+        let found = path.exists();
+        self.record(path, found, false)
+    }
+
+    fn link_exists(&mut self, path: PathBuf) -> bool {
+        let found = path.symlink_metadata().is_ok();
+        self.record(path, found, true)
+    }
+
+    fn record(&mut self, path: PathBuf, found: bool, link: bool) -> bool {
+        self.probes.push(if found {
+            Probe::Exists { path, link }
+        } else {
+            Probe::Missing { path, link }
+        });
+        found
+    }
+}
+
+/// Searches `dir` and its parents for the nearest marker.
+pub fn detect(dir: &Path, config: &Config) -> Detection {
+    let mut prober = Prober { probes: Vec::new() };
+    let mut project = None;
+    for candidate in dir.ancestors() {
+        if let Some(found) = markers_in(candidate, config, &mut prober) {
+            project = Some(found);
+            break;
+        }
+    }
+    Detection {
+        dir: dir.to_path_buf(),
+        project,
+        probes: prober.probes,
+    }
+}
+
+fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Project> {
+    let name_file = dir.join(NAME_FILE);
+    if prober.exists(name_file.clone()) {
+        return Some(name_file_project(dir, name_file, config, prober));
+    }
+    for name in &config.venv_dirs {
+        let candidate = dir.join(name);
+        if !prober.exists(candidate.clone()) {
+            continue;
+        }
+        // Both must be asked even when the first answer is no, so that the
+        // hook notices either one appearing.
+        let cfg = prober.exists(candidate.join("pyvenv.cfg"));
+        let python = prober.link_exists(candidate.join("bin/python"));
+        if cfg && python {
+            return Some(Project {
+                root: dir.to_path_buf(),
+                marker: Marker::VenvDir { name: name.clone() },
+                venv: venv::load(&candidate, Some(dir)),
+            });
+        }
+    }
+    None
+}
+
+fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Prober) -> Project {
+    let read = read_name_file(&file);
+    let first_line = read.as_ref().ok().and_then(|raw| stable_first_line(raw));
+    prober.probes.push(match first_line {
+        Some(line) => Probe::FirstLine {
+            path: file.clone(),
+            line,
+        },
+        None => Probe::Volatile,
+    });
+    let name = read.and_then(|raw| parse_name(&raw, &file));
+    let venv = name.clone().and_then(|name| {
+        let central = config.central.clone()?;
+        let env = central.join(&name);
+        let cfg = prober.exists(env.join("pyvenv.cfg"));
+        let python = prober.link_exists(env.join("bin/python"));
+        if cfg && python {
+            venv::load(&env, Some(dir))
+        } else {
+            Err(format!(
+                "{} names '{}', but there is no such environment in {}; create it with: autovenv new --name {}",
+                bytes::display_path(&file),
+                bytes::display(name.as_bytes()),
+                bytes::display_path(&central),
+                bytes::display(name.as_bytes()),
+            ))
+        }
+    });
+    Project {
+        root: dir.to_path_buf(),
+        marker: Marker::NameFile {
+            file,
+            name: name.ok(),
+        },
+        venv,
+    }
+}
+
+fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
+    let shown = bytes::display_path(file);
+    let handle = std::fs::File::open(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut raw = Vec::new();
+    handle
+        .take(NAME_FILE_LIMIT + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if raw.len() as u64 > NAME_FILE_LIMIT {
+        return Err(format!(
+            "{shown} is refused: it is larger than {NAME_FILE_LIMIT} bytes; it should hold one environment name"
+        ));
+    }
+    Ok(raw)
+}
+
+/// The first line, when it alone decides the name: it is not blank (so later
+/// lines do not matter) and has no NUL byte (which shells cannot read).
+fn stable_first_line(raw: &[u8]) -> Option<Vec<u8>> {
+    let line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
+    if line.contains(&0) || line.trim_ascii().is_empty() {
+        return None;
+    }
+    Some(line.to_vec())
+}
+
+/// The first non-empty line, trimmed, when it is a valid name (SPEC §1).
+pub fn parse_name(raw: &[u8], file: &Path) -> Result<OsString, String> {
+    let shown = bytes::display_path(file);
+    let line = raw
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty());
+    let Some(name) = line else {
+        return Err(format!(
+            "{shown} is refused: it is empty; write the name of an environment in it"
+        ));
+    };
+    validate_name(name).map_err(|why| format!("{shown} is refused: {why}"))?;
+    Ok(bytes::os(name).to_os_string())
+}
+
+/// A name is letters, digits, `.`, `_` and `-`, not `.` or `..`, at most
+/// 255 bytes: it can only ever name a folder directly inside the central one.
+pub fn validate_name(name: &[u8]) -> Result<(), String> {
+    if name == b"." || name == b".." {
+        return Err(format!("'{}' is not an environment name", bytes::display(name)));
+    }
+    if name.len() > NAME_LIMIT {
+        return Err(format!("the name is longer than {NAME_LIMIT} bytes"));
+    }
+    if let Some(bad) = name
+        .iter()
+        .find(|&&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-'))
+    {
+        let what = if *bad == b'/' {
+            "a path".to_string()
+        } else {
+            format!("'{}'", bytes::display(&[*bad]))
+        };
+        return Err(format!(
+            "'{}' is not an environment name: it holds {what}; use letters, digits, '.', '_' and '-'",
+            bytes::display(name)
+        ));
+    }
+    Ok(())
+}
+
+/// The logical directory the shell is in: `$PWD` when it names the same
+/// directory as the process's working directory (symlinks kept, as the
+/// shell shows it), else the physical one.
+pub fn current_dir(pwd: Option<OsString>) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let physical = std::env::current_dir()?;
+    if let Some(pwd) = pwd.filter(|p| p.as_bytes().starts_with(b"/")) {
+        let logical = PathBuf::from(pwd);
+        let dot = std::fs::metadata(".")?;
+        if let Ok(meta) = std::fs::metadata(&logical)
+            && meta.dev() == dot.dev()
+            && meta.ino() == dot.ino()
+            && !logical.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::CurDir))
+        {
+            return Ok(logical);
+        }
+    }
+    Ok(physical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::fs;
+
+    fn config(central: &Path) -> Config {
+        let central = central.to_path_buf();
+        Config::from_lookup(
+            |name| match name {
+                "HOME" => Some("/nonexistent-home".into()),
+                "AUTOVENV_HOME" => Some(central.clone().into_os_string()),
+                _ => None,
+            },
+            None,
+        )
+    }
+
+    /// A folder that looks like an environment to detection (no Python
+    /// needed: detection reads, it never runs).
+    pub fn fake_venv(dir: &Path, cfg: &str) {
+        fs::create_dir_all(dir.join("bin")).unwrap();
+        fs::write(dir.join("pyvenv.cfg"), cfg).unwrap();
+        std::os::unix::fs::symlink("/usr/bin/python3", dir.join("bin/python")).unwrap();
+    }
+
+    const CFG: &str = "home = /usr/bin\nversion = 3.11.7\n";
+
+    #[test]
+    fn nothing_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = detect(tmp.path(), &config(&tmp.path().join("central")));
+        assert_eq!(d.project, None);
+        // three questions per level: .venv-name, venv, .venv
+        assert_eq!(d.probes.len(), 3 * tmp.path().ancestors().count());
+    }
+
+    #[test]
+    fn nearest_marker_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outer = tmp.path().join("outer");
+        let inner = outer.join("inner");
+        fake_venv(&outer.join("venv"), CFG);
+        fake_venv(&inner.join(".venv"), CFG);
+        fs::create_dir_all(inner.join("deep/er")).unwrap();
+        let c = config(&tmp.path().join("central"));
+
+        let p = detect(&inner.join("deep/er"), &c).project.unwrap();
+        assert_eq!(p.root, inner);
+        assert_eq!(p.marker, Marker::VenvDir { name: ".venv".into() });
+        let v = p.venv.unwrap();
+        assert_eq!(v.path, inner.join(".venv"));
+        assert_eq!(v.prompt, "inner");
+        assert_eq!(v.version.as_deref(), Some("3.11.7"));
+
+        let p = detect(&outer, &c).project.unwrap();
+        assert_eq!(p.root, outer);
+        assert_eq!(p.venv.unwrap().prompt, "outer");
+    }
+
+    #[test]
+    fn venv_listed_first_wins_within_a_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        fake_venv(&tmp.path().join("venv"), CFG);
+        fake_venv(&tmp.path().join(".venv"), CFG);
+        let p = detect(tmp.path(), &config(&tmp.path().join("c"))).project.unwrap();
+        assert_eq!(p.marker, Marker::VenvDir { name: "venv".into() });
+    }
+
+    #[test]
+    fn folder_named_venv_that_is_not_one_is_no_marker() {
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = tmp.path().join("p");
+        fake_venv(&parent.join("venv"), CFG);
+        let child = parent.join("child");
+        fs::create_dir_all(child.join("venv/bin")).unwrap(); // no pyvenv.cfg
+        let d = detect(&child, &config(&tmp.path().join("c")));
+        assert_eq!(d.project.unwrap().root, parent);
+        // The missing pieces are watched so that the hook sees them appear.
+        assert!(d.probes.contains(&Probe::Missing {
+            path: child.join("venv/pyvenv.cfg"),
+            link: false
+        }));
+        assert!(d.probes.contains(&Probe::Missing {
+            path: child.join("venv/bin/python"),
+            link: true
+        }));
+    }
+
+    #[test]
+    fn broken_base_interpreter_still_marks_the_project() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = tmp.path().join("venv");
+        fs::create_dir_all(v.join("bin")).unwrap();
+        fs::write(v.join("pyvenv.cfg"), CFG).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/python3", v.join("bin/python")).unwrap();
+        let p = detect(tmp.path(), &config(&tmp.path().join("c"))).project.unwrap();
+        let venv = p.venv.unwrap();
+        assert!(crate::venv::health(&venv).unwrap_err().contains("broken"));
+    }
+
+    #[test]
+    fn name_file_beats_venv_folder_and_resolves_centrally() {
+        let tmp = tempfile::tempdir().unwrap();
+        let central = tmp.path().join("central");
+        fake_venv(&central.join("flask2"), CFG);
+        let proj = tmp.path().join("proj");
+        fake_venv(&proj.join("venv"), CFG);
+        fs::write(proj.join(NAME_FILE), "\n  flask2  \r\n").unwrap();
+        let d = detect(&proj, &config(&central));
+        let p = d.project.unwrap();
+        assert!(p.is_central());
+        let v = p.venv.unwrap();
+        assert_eq!(v.path, central.join("flask2"));
+        assert_eq!(v.prompt, "flask2");
+        // first line is blank: the shell cannot check it alone
+        assert!(d.probes.contains(&Probe::Volatile));
+    }
+
+    #[test]
+    fn name_file_first_line_is_watched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let central = tmp.path().join("central");
+        fs::create_dir_all(tmp.path().join("p")).unwrap();
+        fs::write(tmp.path().join("p").join(NAME_FILE), "missing\n").unwrap();
+        let d = detect(&tmp.path().join("p"), &config(&central));
+        assert!(d.probes.contains(&Probe::FirstLine {
+            path: tmp.path().join("p").join(NAME_FILE),
+            line: b"missing".to_vec()
+        }));
+        let err = d.project.unwrap().venv.unwrap_err();
+        assert!(err.contains("autovenv new --name missing"), "{err}");
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        let f = Path::new("/p/.venv-name");
+        for bad in [&b"../x"[..], b"/etc", b"a/b", b".", b"..", b"a b", b"\xff\xfe", b"x$(id)"] {
+            assert!(parse_name(bad, f).is_err(), "{bad:?}");
+        }
+        assert!(parse_name(b"", f).unwrap_err().contains("empty"));
+        assert!(parse_name(b" \n\t\n", f).unwrap_err().contains("empty"));
+        assert!(parse_name(&[b'a'; 256], f).unwrap_err().contains("255"));
+        assert_eq!(parse_name(&[b'a'; 255], f).unwrap().len(), 255);
+        assert_eq!(parse_name(b"Flask-2.0_x\nignored", f).unwrap(), "Flask-2.0_x");
+    }
+
+    #[test]
+    fn refused_name_file_stops_the_search() {
+        let tmp = tempfile::tempdir().unwrap();
+        fake_venv(&tmp.path().join("venv"), CFG);
+        let child = tmp.path().join("child");
+        fs::create_dir_all(&child).unwrap();
+        fs::write(child.join(NAME_FILE), "../../etc").unwrap();
+        let p = detect(&child, &config(&tmp.path().join("c"))).project.unwrap();
+        assert_eq!(p.root, child);
+        assert!(p.venv.unwrap_err().contains("refused"));
+    }
+
+    #[test]
+    fn huge_and_binary_name_files_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = config(&tmp.path().join("c"));
+        fs::write(tmp.path().join(NAME_FILE), vec![b'a'; 1 << 20]).unwrap();
+        let d = detect(tmp.path(), &c);
+        assert!(d.project.unwrap().venv.unwrap_err().contains("larger"));
+        fs::write(tmp.path().join(NAME_FILE), b"\x00\x01\x02bin").unwrap();
+        let d = detect(tmp.path(), &c);
+        assert!(d.project.unwrap().venv.unwrap_err().contains("refused"));
+        assert!(d.probes.contains(&Probe::Volatile));
+    }
+}

@@ -1,0 +1,482 @@
+//! (what the shell has, what the directory wants) -> ordered changes.
+//!
+//! Nothing here touches the shell or knows its syntax: the result is a list
+//! of [`Step`]s that a module under `shell/` renders.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::bytes;
+use crate::detect::Probe;
+use crate::state::{Activation, Local, STATE_VAR};
+use crate::venv::Venv;
+
+/// One change to the shell, in the order it must happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Export a variable.
+    Set(&'static str, OsString),
+    Unset(&'static str),
+    /// Forget the shell's table of command locations.
+    Rehash,
+    /// Put `(NAME) ` before the prompt, replacing autovenv's own prefix; or,
+    /// with `None`, remove autovenv's prefix if it is still there.
+    Prompt(Option<OsString>),
+    /// Define (or remove) the `deactivate` command.
+    DeactivateCommand(bool),
+    /// The shell-local bookkeeping value.
+    Local(String),
+    /// The builtin-only test the hook runs before each prompt.
+    Check(Check),
+}
+
+impl Step {
+    /// Steps that only make sense inside a shell that loaded the hook.
+    pub fn needs_hook(&self) -> bool {
+        matches!(
+            self,
+            Step::Prompt(_) | Step::DeactivateCommand(_) | Step::Local(_) | Step::Check(_)
+        )
+    }
+}
+
+/// What the hook compares before each prompt: while every variable has the
+/// value seen and every probe gives the answer seen, nothing can have changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Variables and the value seen (empty counts as unset).
+    pub vars: Vec<(&'static str, OsString)>,
+    /// Variables whose being set at all matters, and whether they were.
+    pub set_flags: Vec<(&'static str, bool)>,
+    pub probes: Vec<Probe>,
+}
+
+impl Check {
+    /// A check that only the shell's own answers could pass is no use when
+    /// one question cannot be asked by the shell.
+    pub fn is_volatile(&self) -> bool {
+        self.probes.contains(&Probe::Volatile)
+    }
+}
+
+/// What the shell has now, as read from its environment.
+#[derive(Debug, Clone, Default)]
+pub struct Current {
+    pub virtual_env: Option<PathBuf>,
+    pub path: Option<OsString>,
+    pub pythonhome: Option<OsString>,
+    /// `__AUTOVENV_STATE`, decoded, if present.
+    pub state: Option<Result<Activation, String>>,
+    /// A venv `activate` script's own variables are in this shell: whatever
+    /// `VIRTUAL_ENV` says, it was activated by hand.
+    pub foreign_script: bool,
+}
+
+/// Who is responsible for the environment active in this shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Nobody,
+    /// autovenv activated it, and it is still in place.
+    Autovenv(Activation),
+    /// autovenv activated it, then something else deactivated it (a
+    /// hand-sourced venv's `deactivate` does): leftovers may remain.
+    Displaced(Activation),
+    /// Activated outside autovenv: left alone (SPEC §3).
+    Outside(PathBuf),
+}
+
+pub fn owner(current: &Current) -> Owner {
+    let state = current.state.as_ref().and_then(|s| s.as_ref().ok());
+    match (&current.virtual_env, state) {
+        (Some(ve), Some(a)) if *ve == a.venv && !current.foreign_script => Owner::Autovenv(a.clone()),
+        (Some(ve), _) => Owner::Outside(ve.clone()),
+        (None, Some(a)) => Owner::Displaced(a.clone()),
+        (None, None) => Owner::Nobody,
+    }
+}
+
+/// The environment the directory wants active, with its project root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Nothing,
+    Venv { venv: Venv, root: PathBuf },
+}
+
+/// What a transition did, for the one-line messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub steps: Vec<Step>,
+    pub deactivated: Option<Activation>,
+    pub activated: Option<Venv>,
+}
+
+/// Whether two paths name the same folder (a symlinked route to a project
+/// is the same project).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The variables the shell will have, tracked while steps are planned so that
+/// an activation after a deactivation starts from the restored values.
+struct Env {
+    path: OsString,
+    pythonhome: Option<OsString>,
+}
+
+pub fn plan_transition(current: &Current, target: &Target, local: &Local, disable_prompt: bool) -> Outcome {
+    let mut out = Outcome::default();
+    let mut env = Env {
+        path: current.path.clone().unwrap_or_default(),
+        pythonhome: current.pythonhome.clone(),
+    };
+    match owner(current) {
+        Owner::Outside(_) => {}
+        Owner::Nobody => {
+            if let Target::Venv { venv, root } = target {
+                activate(&mut out, &mut env, venv, root, disable_prompt);
+            }
+        }
+        Owner::Autovenv(active) => match target {
+            Target::Venv { venv, .. } if same_folder(&venv.path, &active.venv) => {
+                if local.adopted.as_deref() != Some(active.venv.as_path()) {
+                    adopt(&mut out, &env, &active, venv, disable_prompt);
+                }
+            }
+            _ => {
+                deactivate(&mut out, &mut env, &active, true);
+                out.deactivated = Some(active);
+                if let Target::Venv { venv, root } = target {
+                    activate(&mut out, &mut env, venv, root, disable_prompt);
+                }
+            }
+        },
+        Owner::Displaced(left) => {
+            deactivate(&mut out, &mut env, &left, false);
+            if let Target::Venv { venv, root } = target {
+                activate(&mut out, &mut env, venv, root, disable_prompt);
+            }
+        }
+    }
+    out
+}
+
+/// Removes the first entry of `path` equal to `entry`; None when absent.
+pub fn remove_path_entry(path: &OsStr, entry: &Path) -> Option<OsString> {
+    let mut parts = bytes::split_colons(path);
+    let at = parts.iter().position(|p| p.as_bytes() == entry.as_os_str().as_bytes())?;
+    parts.remove(at);
+    Some(bytes::join_colons(&parts))
+}
+
+pub fn has_path_entry(path: &OsStr, entry: &Path) -> bool {
+    bytes::split_colons(path)
+        .iter()
+        .any(|p| p.as_bytes() == entry.as_os_str().as_bytes())
+}
+
+/// A state variable could be forged to name `/usr`; its `bin` is removed from
+/// PATH only when the folder is an environment, or is gone altogether (an
+/// environment deleted while active).
+fn may_remove_entry(venv: &Path) -> bool {
+    venv.join("pyvenv.cfg").exists() || venv.symlink_metadata().is_err()
+}
+
+/// Ordered so that stopping after any statement (a Ctrl-C) leaves a state
+/// the next run completes: `VIRTUAL_ENV` goes first, after which the
+/// activation counts as displaced and is cleaned up from the state variable,
+/// which goes last.
+fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: bool) {
+    out.steps.push(Step::Prompt(None));
+    if still_set {
+        out.steps.push(Step::Unset("VIRTUAL_ENV"));
+    }
+    out.steps.push(Step::Unset("VIRTUAL_ENV_PROMPT"));
+    if may_remove_entry(&active.venv)
+        && let Some(path) = remove_path_entry(&env.path, &active.path_entry())
+    {
+        env.path = path.clone();
+        out.steps.push(Step::Set("PATH", path));
+    }
+    if let Some(home) = &active.pythonhome {
+        env.pythonhome = Some(home.clone());
+        out.steps.push(Step::Set("PYTHONHOME", home.clone()));
+    }
+    out.steps.push(Step::Unset(STATE_VAR));
+    out.steps.push(Step::Rehash);
+    out.steps.push(Step::DeactivateCommand(false));
+}
+
+/// Ordered so that stopping after any statement leaves a state the next run
+/// completes: the state variable goes first (from then on the activation is
+/// autovenv's, displaced until `VIRTUAL_ENV`, which goes last of the
+/// variables).
+fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_prompt: bool) {
+    let activation = Activation {
+        venv: venv.path.clone(),
+        root: root.to_path_buf(),
+        pythonhome: env.pythonhome.take(),
+    };
+    out.steps.push(Step::Set(STATE_VAR, activation.encode().into()));
+    if activation.pythonhome.is_some() {
+        out.steps.push(Step::Unset("PYTHONHOME"));
+    }
+    env.path = prepend(&activation.path_entry(), &env.path);
+    out.steps.push(Step::Set("PATH", env.path.clone()));
+    out.steps.push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
+    out.steps.push(Step::Set("VIRTUAL_ENV", venv.path.clone().into_os_string()));
+    out.steps.push(Step::Rehash);
+    if !disable_prompt {
+        out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
+    }
+    out.steps.push(Step::DeactivateCommand(true));
+    out.activated = Some(venv.clone());
+}
+
+/// A shell that inherited autovenv's activation (a child shell) makes it
+/// its own: prompt prefix and `deactivate` back, and the PATH entry added only
+/// if something (a login profile) took it out.
+fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable_prompt: bool) {
+    if !has_path_entry(&env.path, &active.path_entry()) {
+        out.steps.push(Step::Set("PATH", prepend(&active.path_entry(), &env.path)));
+        out.steps.push(Step::Rehash);
+    }
+    if !disable_prompt {
+        out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
+    }
+    out.steps.push(Step::DeactivateCommand(true));
+}
+
+fn prepend(entry: &Path, path: &OsStr) -> OsString {
+    let mut parts = vec![entry.as_os_str().to_os_string()];
+    if !path.is_empty() {
+        parts.extend(bytes::split_colons(path));
+    }
+    bytes::join_colons(&parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn venv(path: &str) -> Venv {
+        Venv {
+            path: path.into(),
+            prompt: Path::new(path).parent().unwrap().file_name().unwrap().to_os_string(),
+            version: Some("3.11.7".into()),
+            base_home: None,
+        }
+    }
+
+    fn want(path: &str) -> Target {
+        Target::Venv {
+            venv: venv(path),
+            root: Path::new(path).parent().unwrap().to_path_buf(),
+        }
+    }
+
+    /// Applies steps to a map of variables, as a shell would.
+    fn apply(current: &Current, steps: &[Step]) -> Current {
+        let mut next = current.clone();
+        for step in steps {
+            match step {
+                Step::Set("PATH", v) => next.path = Some(v.clone()),
+                Step::Set("VIRTUAL_ENV", v) => next.virtual_env = Some(v.into()),
+                Step::Set("PYTHONHOME", v) => next.pythonhome = Some(v.clone()),
+                Step::Set(STATE_VAR, v) => {
+                    next.state = Some(Activation::decode(v.as_bytes()));
+                }
+                Step::Unset("VIRTUAL_ENV") => next.virtual_env = None,
+                Step::Unset("PYTHONHOME") => next.pythonhome = None,
+                Step::Unset(STATE_VAR) => next.state = None,
+                _ => {}
+            }
+        }
+        next
+    }
+
+    fn outside() -> Current {
+        Current {
+            path: Some("/usr/local/bin:/usr/bin:/bin".into()),
+            ..Current::default()
+        }
+    }
+
+    fn adopted(c: &Current) -> Local {
+        Local {
+            adopted: c.virtual_env.clone(),
+            ..Local::default()
+        }
+    }
+
+    #[test]
+    fn activate_from_outside() {
+        let start = outside();
+        let out = plan_transition(&start, &want("/p/a/venv"), &Local::default(), false);
+        let after = apply(&start, &out.steps);
+        assert_eq!(after.virtual_env.as_deref(), Some(Path::new("/p/a/venv")));
+        assert_eq!(after.path.unwrap(), "/p/a/venv/bin:/usr/local/bin:/usr/bin:/bin");
+        assert!(out.steps.contains(&Step::Set("VIRTUAL_ENV_PROMPT", "a".into())));
+        assert!(out.steps.contains(&Step::Prompt(Some("a".into()))));
+        assert!(out.steps.contains(&Step::DeactivateCommand(true)));
+        assert!(out.steps.contains(&Step::Rehash));
+        assert_eq!(out.activated.unwrap().path, Path::new("/p/a/venv"));
+    }
+
+    #[test]
+    fn no_change_when_already_active_and_adopted() {
+        let start = outside();
+        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let out = plan_transition(&on, &want("/p/a/venv"), &adopted(&on), false);
+        assert_eq!(out.steps, vec![]);
+        let nothing = plan_transition(&start, &Target::Nothing, &Local::default(), false);
+        assert_eq!(nothing.steps, vec![]);
+    }
+
+    #[test]
+    fn deactivate_keeps_user_path_edits_and_restores_pythonhome() {
+        let mut start = outside();
+        start.pythonhome = Some("/opt/py".into());
+        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        assert_eq!(on.pythonhome, None);
+        // The user edits PATH while inside.
+        let mut edited = on.clone();
+        edited.path = Some(format!("/mine/first:{}:/mine/last", on.path.unwrap().to_str().unwrap()).into());
+        let out = plan_transition(&edited, &Target::Nothing, &adopted(&edited), false);
+        let off = apply(&edited, &out.steps);
+        assert_eq!(off.path.unwrap(), "/mine/first:/usr/local/bin:/usr/bin:/bin:/mine/last");
+        assert_eq!(off.pythonhome.unwrap(), "/opt/py");
+        assert_eq!(off.virtual_env, None);
+        assert_eq!(off.state, None);
+        assert!(out.steps.contains(&Step::Prompt(None)));
+        assert!(out.steps.contains(&Step::DeactivateCommand(false)));
+        assert_eq!(out.deactivated.unwrap().venv, Path::new("/p/a/venv"));
+    }
+
+    #[test]
+    fn pythonhome_unset_before_stays_unset() {
+        let start = outside();
+        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let off = apply(&on, &plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps);
+        assert_eq!(off.pythonhome, None);
+        assert_eq!(off.path, start.path);
+    }
+
+    #[test]
+    fn switch_equals_entering_from_outside() {
+        let mut start = outside();
+        start.pythonhome = Some("/opt/py".into());
+        let a = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let out = plan_transition(&a, &want("/p/b/venv"), &adopted(&a), false);
+        // deactivate first, then activate, in one list
+        let unset_at = out.steps.iter().position(|s| *s == Step::Unset("VIRTUAL_ENV")).unwrap();
+        let set_at = out.steps.iter().position(|s| matches!(s, Step::Set("VIRTUAL_ENV", _))).unwrap();
+        assert!(unset_at < set_at);
+        let switched = apply(&a, &out.steps);
+        let direct = apply(&start, &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps);
+        assert_eq!(switched.path, direct.path);
+        assert_eq!(switched.virtual_env, direct.virtual_env);
+        assert_eq!(switched.pythonhome, direct.pythonhome);
+        assert_eq!(switched.state, direct.state);
+        assert_eq!(switched.state.unwrap().unwrap().pythonhome.unwrap(), "/opt/py");
+    }
+
+    #[test]
+    fn outside_activation_is_left_alone() {
+        let mut hand = outside();
+        hand.virtual_env = Some("/elsewhere/venv".into());
+        assert_eq!(plan_transition(&hand, &want("/p/a/venv"), &Local::default(), false).steps, vec![]);
+        assert_eq!(plan_transition(&hand, &Target::Nothing, &Local::default(), false).steps, vec![]);
+        // Same folder, but a hand-sourced activate script is in charge.
+        let start = outside();
+        let mut on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        on.foreign_script = true;
+        assert!(matches!(owner(&on), Owner::Outside(_)));
+        assert_eq!(plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps, vec![]);
+    }
+
+    #[test]
+    fn displaced_activation_is_cleaned_and_resumed() {
+        let start = outside();
+        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        // A hand-sourced venv came and went: it unset VIRTUAL_ENV, restored
+        // its saved PATH (with autovenv's entry still in it).
+        let mut displaced = on.clone();
+        displaced.virtual_env = None;
+        assert!(matches!(owner(&displaced), Owner::Displaced(_)));
+        let back = apply(&displaced, &plan_transition(&displaced, &want("/p/a/venv"), &Local::default(), false).steps);
+        assert_eq!(back.path, on.path, "entry not doubled");
+        assert_eq!(back.virtual_env, on.virtual_env);
+        let gone = apply(&displaced, &plan_transition(&displaced, &Target::Nothing, &Local::default(), false).steps);
+        assert_eq!(gone.path, start.path);
+        assert_eq!(gone.state, None);
+    }
+
+    #[test]
+    fn child_shell_adopts_without_doubling_path() {
+        let start = outside();
+        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let out = plan_transition(&on, &want("/p/a/venv"), &Local::default(), false);
+        assert_eq!(out.steps, vec![Step::Prompt(Some("a".into())), Step::DeactivateCommand(true)]);
+        assert_eq!(out.activated, None);
+        // A login profile reset PATH: the entry comes back, once.
+        let mut reset = on.clone();
+        reset.path = start.path.clone();
+        let after = apply(&reset, &plan_transition(&reset, &want("/p/a/venv"), &Local::default(), false).steps);
+        assert_eq!(after.path, on.path);
+    }
+
+    #[test]
+    fn disabled_prompt_is_left_alone() {
+        let out = plan_transition(&outside(), &want("/p/a/venv"), &Local::default(), true);
+        assert!(!out.steps.iter().any(|s| matches!(s, Step::Prompt(Some(_)))));
+    }
+
+    #[test]
+    fn forged_state_cannot_remove_system_paths() {
+        let mut forged = outside();
+        forged.state = Some(Ok(Activation {
+            venv: "/usr".into(),
+            root: "/".into(),
+            pythonhome: None,
+        }));
+        let after = apply(&forged, &plan_transition(&forged, &Target::Nothing, &Local::default(), false).steps);
+        assert_eq!(after.path, forged.path);
+        assert_eq!(after.state, None);
+    }
+
+    #[test]
+    fn any_prefix_of_the_statements_is_completed_by_the_next_run() {
+        let mut start = outside();
+        start.pythonhome = Some("/opt/py".into());
+        let a = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let direct = apply(&start, &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps);
+        for (from, target, expect) in [
+            (&start, want("/p/a/venv"), &a),
+            (&a, want("/p/b/venv"), &direct),
+            (&a, Target::Nothing, &start),
+        ] {
+            let steps = plan_transition(from, &target, &adopted(from), false).steps;
+            for cut in 0..=steps.len() {
+                // Ctrl-C after `cut` statements, then the next prompt.
+                let partial = apply(from, &steps[..cut]);
+                let next = plan_transition(&partial, &target, &Local::default(), false).steps;
+                let done = apply(&partial, &next);
+                assert_eq!(done.path, expect.path, "cut at {cut}");
+                assert_eq!(done.virtual_env, expect.virtual_env, "cut at {cut}");
+                assert_eq!(done.pythonhome, expect.pythonhome, "cut at {cut}");
+                assert_eq!(done.state, expect.state, "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn path_entries() {
+        let p = OsStr::new("/a/bin:/v/bin:/b:/v/bin");
+        assert_eq!(remove_path_entry(p, Path::new("/v/bin")).unwrap(), "/a/bin:/b:/v/bin");
+        assert_eq!(remove_path_entry(p, Path::new("/x")), None);
+        assert!(has_path_entry(p, Path::new("/b")));
+        assert_eq!(prepend(Path::new("/v/bin"), OsStr::new("")), "/v/bin");
+    }
+}

@@ -1,0 +1,186 @@
+//! fish: its own quoting and its own statements. POSIX quoting is wrong for
+//! fish (`'foo\'` is a syntax error there), so nothing is shared with bash.
+
+use std::fmt::Write;
+use std::os::unix::ffi::OsStrExt;
+
+use super::prompt_label;
+use crate::bytes;
+use crate::detect::Probe;
+use crate::plan::{Check, Step};
+
+/// Quotes bytes as one fish word. Inside fish single quotes only `\` and `'`
+/// are special; control characters and invalid UTF-8 are written outside
+/// the quotes as `\xHH`, which fish turns back into the same byte.
+pub fn quote(value: &[u8]) -> String {
+    let mut out = String::new();
+    let mut open = false;
+    let mut rest = value;
+    let push_char = |out: &mut String, c: Option<char>, byte: u8, open: &mut bool| match c {
+        Some(c) if !c.is_control() => {
+            if !*open {
+                out.push('\'');
+                *open = true;
+            }
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                c => out.push(c),
+            }
+        }
+        _ => {
+            if *open {
+                out.push('\'');
+                *open = false;
+            }
+            let _ = write!(out, "\\x{byte:02x}");
+        }
+    };
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(v) => (v, &b""[..]),
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                (std::str::from_utf8(good).unwrap_or_default(), bad)
+            }
+        };
+        for c in valid.chars() {
+            if c.is_control() {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    push_char(&mut out, None, b, &mut open);
+                }
+            } else {
+                push_char(&mut out, Some(c), 0, &mut open);
+            }
+        }
+        if bad.is_empty() {
+            break;
+        }
+        let bad_len = std::str::from_utf8(bad)
+            .err()
+            .and_then(|e| e.error_len())
+            .unwrap_or(bad.len())
+            .max(1);
+        for &b in &bad[..bad_len] {
+            push_char(&mut out, None, b, &mut open);
+        }
+        rest = &bad[bad_len..];
+    }
+    if open {
+        out.push('\'');
+    }
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    out
+}
+
+pub fn render(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Set("PATH", value) => {
+                // fish keeps PATH as a list and joins it with ':' for
+                // programs it starts.
+                out.push_str("set -gx PATH");
+                if !value.is_empty() {
+                    for part in bytes::split_colons(value) {
+                        out.push(' ');
+                        out.push_str(&quote(part.as_bytes()));
+                    }
+                }
+                out.push('\n');
+            }
+            Step::Set(name, value) => {
+                let _ = writeln!(out, "set -gx {name} {}", quote(value.as_bytes()));
+            }
+            Step::Unset(name) => {
+                let _ = writeln!(out, "set -e {name}");
+            }
+            // fish looks commands up afresh each time: nothing to forget.
+            Step::Rehash => {}
+            Step::Prompt(None) => out.push_str("__autovenv_prompt\n"),
+            Step::Prompt(Some(name)) => {
+                let label = prompt_label(name.as_bytes());
+                let _ = writeln!(out, "__autovenv_prompt {}", quote(label.as_bytes()));
+            }
+            Step::DeactivateCommand(true) => out.push_str("__autovenv_define_deactivate\n"),
+            Step::DeactivateCommand(false) => out.push_str("__autovenv_forget_deactivate\n"),
+            Step::Local(value) => {
+                let _ = writeln!(out, "set -g __autovenv_local {}", quote(value.as_bytes()));
+            }
+            Step::Check(check) => render_check(&mut out, check),
+        }
+    }
+    out
+}
+
+/// One `test` call (a builtin) holds every comparison and file question.
+fn render_check(out: &mut String, check: &Check) {
+    if check.is_volatile() {
+        out.push_str("function __autovenv_unchanged; return 1; end\n");
+        return;
+    }
+    let mut parts = Vec::new();
+    for (name, set) in &check.set_flags {
+        parts.push(if *set {
+            format!("set -q {name}")
+        } else {
+            format!("not set -q {name}")
+        });
+    }
+    let mut terms = Vec::new();
+    for (name, value) in &check.vars {
+        terms.push(format!("\"${name}\" = {}", quote(value.as_bytes())));
+    }
+    let mut lines = Vec::new();
+    for probe in &check.probes {
+        match probe {
+            Probe::Exists { path, link: false } => terms.push(format!("-e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Exists { path, link: true } => {
+                let q = quote(path.as_os_str().as_bytes());
+                terms.push(format!("\\( -L {q} -o -e {q} \\)"));
+            }
+            Probe::Missing { path, link: false } => terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Missing { path, link: true } => {
+                let q = quote(path.as_os_str().as_bytes());
+                terms.push(format!("! -L {q} -a ! -e {q}"));
+            }
+            Probe::FirstLine { path, line } => lines.push(format!(
+                "__autovenv_line_is {} {}",
+                quote(path.as_os_str().as_bytes()),
+                quote(line)
+            )),
+            Probe::Volatile => {}
+        }
+    }
+    if !terms.is_empty() {
+        parts.push(format!("test {}", terms.join(" -a ")));
+    }
+    parts.extend(lines);
+    let _ = writeln!(out, "function __autovenv_unchanged; {}; end", parts.join("; and "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_table() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"plain", "'plain'"),
+            (b"", "''"),
+            (b"it's", r"'it\'s'"),
+            (b"back\\", r"'back\\'"),
+            (b"$(x) `y` \"z\"", "'$(x) `y` \"z\"'"),
+            ("ütf-8".as_bytes(), "'ütf-8'"),
+            (b"new\nline", r"'new'\x0a'line'"),
+            (b"\xffa\xfe", r"\xff'a'\xfe"),
+            (b"\t", r"\x09"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(quote(input), *want, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! bash and zsh: the same quoting, nearly the same statements.
+
+use std::fmt::Write;
+use std::os::unix::ffi::OsStrExt;
+
+use super::{Shell, prompt_label};
+use crate::bytes;
+use crate::detect::Probe;
+use crate::plan::{Check, Step};
+
+/// Quotes bytes as one word for bash and zsh. Plain text goes in single
+/// quotes; anything with a control character or invalid UTF-8 goes in
+/// `$'...'` with `\xNN` escapes, so every value stays on one line (a
+/// newline inside single quotes would be correct but unreadable in review).
+pub fn quote(value: &[u8]) -> String {
+    let text = std::str::from_utf8(value).ok();
+    let plain = text.is_some_and(|t| !t.chars().any(char::is_control));
+    if let (true, Some(text)) = (plain, text) {
+        return format!("'{}'", text.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    let mut rest = value;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                push_ansi_c(&mut out, valid);
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                push_ansi_c(&mut out, std::str::from_utf8(good).unwrap_or_default());
+                let bad_len = e.error_len().unwrap_or(bad.len());
+                for b in &bad[..bad_len] {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+                rest = &bad[bad_len..];
+            }
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn push_ansi_c(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// bash expands `PS1` twice: backslash escapes, then (with `promptvars`, on
+/// by default) `$`, backticks and `\` again. A name that held `$(cmd)` would
+/// otherwise run `cmd` at every prompt.
+fn bash_prompt_text(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        match c {
+            '\\' => out.push_str(r"\\\\"),
+            '$' | '`' => {
+                out.push_str(r"\\");
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(shell: Shell, steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Set(name, value) => {
+                let _ = writeln!(out, "export {name}={}", quote(value.as_bytes()));
+            }
+            Step::Unset(name) => {
+                let _ = writeln!(out, "unset {name}");
+            }
+            Step::Rehash => out.push_str("hash -r\n"),
+            Step::Prompt(None) => out.push_str("__autovenv_prompt\n"),
+            Step::Prompt(Some(name)) => {
+                let label = prompt_label(name.as_bytes());
+                // zsh escapes `%` and friends itself, knowing its options.
+                let text = match shell {
+                    Shell::Bash => bash_prompt_text(&label),
+                    _ => label,
+                };
+                let _ = writeln!(out, "__autovenv_prompt {}", quote(text.as_bytes()));
+            }
+            Step::DeactivateCommand(true) => out.push_str("__autovenv_define_deactivate\n"),
+            Step::DeactivateCommand(false) => out.push_str("__autovenv_forget_deactivate\n"),
+            Step::Local(value) => {
+                let _ = writeln!(out, "__autovenv_local={}", quote(value.as_bytes()));
+            }
+            Step::Check(check) => render_check(&mut out, check),
+        }
+    }
+    out
+}
+
+/// The check as one `[[ ]]` (one builtin call, no process), then the first
+/// line of any `.venv-name` that decided the environment.
+fn render_check(out: &mut String, check: &Check) {
+    if check.is_volatile() {
+        out.push_str("__autovenv_unchanged() { return 1; }\n");
+        return;
+    }
+    let mut terms = Vec::new();
+    for (name, value) in &check.vars {
+        terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
+    }
+    for (name, set) in &check.set_flags {
+        let want = if *set { "'x'" } else { "''" };
+        terms.push(format!("${{{name}+x}} == {want}"));
+    }
+    let mut lines = Vec::new();
+    for probe in &check.probes {
+        match probe {
+            Probe::Exists { path, link: false } => terms.push(format!("-e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Exists { path, link: true } => {
+                let q = quote(path.as_os_str().as_bytes());
+                terms.push(format!("( -L {q} || -e {q} )"));
+            }
+            Probe::Missing { path, link: false } => terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Missing { path, link: true } => {
+                let q = quote(path.as_os_str().as_bytes());
+                terms.push(format!("! -L {q} && ! -e {q}"));
+            }
+            Probe::FirstLine { path, line } => lines.push(format!(
+                "__autovenv_line_is {} {}",
+                quote(path.as_os_str().as_bytes()),
+                quote(line)
+            )),
+            Probe::Volatile => {}
+        }
+    }
+    out.push_str("__autovenv_unchanged() { [[ ");
+    out.push_str(&terms.join(" && "));
+    out.push_str(" ]]");
+    for line in lines {
+        out.push_str(" && ");
+        out.push_str(&line);
+    }
+    out.push_str("; }\n");
+}
+
+/// For messages: how a path is typed at a bash or zsh prompt.
+pub fn shown(path: &std::path::Path) -> String {
+    let b = path.as_os_str().as_bytes();
+    if b.iter().all(|&c| c.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&c)) {
+        bytes::display(b)
+    } else {
+        quote(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_table() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"plain", "'plain'"),
+            (b"", "''"),
+            (b"a b", "'a b'"),
+            (b"it's", r"'it'\''s'"),
+            (b"$(rm -rf ~)`x`", "'$(rm -rf ~)`x`'"),
+            (b"back\\", r"'back\'"),
+            (b"-n", "'-n'"),
+            ("ütf-8".as_bytes(), "'ütf-8'"),
+            (b"new\nline", r"$'new\x0aline'"),
+            (b"tab\there's", r"$'tab\x09here\'s'"),
+            (b"\xff\xfe\\", r"$'\xff\xfe\\'"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(quote(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn bash_prompt_text_defuses_expansion() {
+        assert_eq!(bash_prompt_text("a$(b)`c`\\"), r"a\\$(b)\\`c\\`\\\\");
+    }
+}

@@ -1,0 +1,231 @@
+//! What this shell has now. autovenv keeps no files for it: what it
+//! activated travels in the shell's own environment.
+//!
+//! - `__AUTOVENV_STATE` (exported): the environment autovenv activated and
+//!   the `PYTHONHOME` it put aside. Exported so that a child shell can
+//!   recognise autovenv's activation and take it over (SPEC §3).
+//! - `__autovenv_local` (a shell variable, never exported): this shell's own
+//!   bookkeeping — whether it has taken over the activation, a project the
+//!   user switched off with `deactivate`, the warnings already shown.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::bytes;
+
+pub const STATE_VAR: &str = "__AUTOVENV_STATE";
+/// The name under which the hook hands the shell-local value to the binary.
+pub const LOCAL_VAR: &str = "__AUTOVENV_LOCAL";
+const VERSION: u64 = 1;
+/// How many untrusted environments a shell remembers having warned about.
+const WARNED_LIMIT: usize = 32;
+
+/// Everything the exported state variable carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    /// The environment autovenv activated (`VIRTUAL_ENV`).
+    pub venv: PathBuf,
+    /// The project root that chose it.
+    pub root: PathBuf,
+    /// `PYTHONHOME` as it was before activation, to be restored.
+    pub pythonhome: Option<OsString>,
+}
+
+impl Activation {
+    /// The `PATH` entry activation adds, and deactivation removes.
+    pub fn path_entry(&self) -> PathBuf {
+        self.venv.join("bin")
+    }
+
+    pub fn encode(&self) -> String {
+        let mut obj = Map::new();
+        obj.insert("v".into(), json!(VERSION));
+        obj.insert("venv".into(), json!(bytes::escape_path(&self.venv)));
+        obj.insert("root".into(), json!(bytes::escape_path(&self.root)));
+        if let Some(home) = &self.pythonhome {
+            obj.insert("pythonhome".into(), json!(bytes::escape(home.as_bytes())));
+        }
+        Value::Object(obj).to_string()
+    }
+
+    pub fn decode(text: &[u8]) -> Result<Activation, String> {
+        let damaged = |why: &str| format!("{STATE_VAR} is damaged ({why}); autovenv ignores it");
+        let value: Value = serde_json::from_slice(text).map_err(|_| damaged("not valid JSON"))?;
+        let obj = value.as_object().ok_or_else(|| damaged("not an object"))?;
+        match obj.get("v").and_then(Value::as_u64) {
+            Some(VERSION) => {}
+            Some(other) => {
+                return Err(format!(
+                    "{STATE_VAR} comes from another version of autovenv (format {other}); autovenv ignores it"
+                ));
+            }
+            None => return Err(damaged("no version")),
+        }
+        let path_field = |key: &str| -> Result<PathBuf, String> {
+            let text = obj.get(key).and_then(Value::as_str).ok_or_else(|| damaged(key))?;
+            let path = bytes::unescape_path(text).ok_or_else(|| damaged(key))?;
+            if !path.is_absolute() {
+                return Err(damaged(key));
+            }
+            Ok(path)
+        };
+        let venv = path_field("venv")?;
+        let root = path_field("root")?;
+        let pythonhome = match obj.get("pythonhome") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let text = v.as_str().ok_or_else(|| damaged("pythonhome"))?;
+                Some(bytes::os(&bytes::unescape(text).ok_or_else(|| damaged("pythonhome"))?).to_os_string())
+            }
+        };
+        Ok(Activation {
+            venv,
+            root,
+            pythonhome,
+        })
+    }
+}
+
+/// This shell's own bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Local {
+    /// The activation this shell has made its own (prompt prefix and
+    /// `deactivate` in place).
+    pub adopted: Option<PathBuf>,
+    /// A project root the user switched off with `deactivate`.
+    pub off: Option<PathBuf>,
+    /// Untrusted environments this shell has already warned about.
+    pub warned: Vec<PathBuf>,
+    /// The last problem shown, so that it is not shown on every prompt.
+    pub shown: Option<String>,
+    /// Fingerprint of the change check the shell holds now.
+    pub check: Option<String>,
+}
+
+impl Local {
+    pub fn encode(&self) -> String {
+        let mut obj = Map::new();
+        obj.insert("v".into(), json!(VERSION));
+        let mut put = |key: &str, p: &Option<PathBuf>| {
+            if let Some(p) = p {
+                obj.insert(key.into(), json!(bytes::escape_path(p)));
+            }
+        };
+        put("adopted", &self.adopted);
+        put("off", &self.off);
+        if !self.warned.is_empty() {
+            let list: Vec<Value> = self.warned.iter().map(|p| json!(bytes::escape_path(p))).collect();
+            obj.insert("warned".into(), Value::Array(list));
+        }
+        if let Some(s) = &self.shown {
+            obj.insert("shown".into(), json!(s));
+        }
+        if let Some(s) = &self.check {
+            obj.insert("check".into(), json!(s));
+        }
+        Value::Object(obj).to_string()
+    }
+
+    /// Anything unreadable is forgotten: this is a cache of courtesies
+    /// (which warning was shown), never a record of what to undo.
+    pub fn decode(text: &[u8]) -> Local {
+        let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(text) else {
+            return Local::default();
+        };
+        if obj.get("v").and_then(Value::as_u64) != Some(VERSION) {
+            return Local::default();
+        }
+        let path = |key: &str| obj.get(key).and_then(Value::as_str).and_then(bytes::unescape_path);
+        let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
+        Local {
+            adopted: path("adopted"),
+            off: path("off"),
+            warned: obj
+                .get("warned")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|v| v.as_str().and_then(bytes::unescape_path))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            shown: text("shown"),
+            check: text("check"),
+        }
+    }
+
+    pub fn has_warned(&self, venv: &Path) -> bool {
+        self.warned.iter().any(|w| w == venv)
+    }
+
+    pub fn remember_warning(&mut self, venv: &Path) {
+        if !self.has_warned(venv) {
+            if self.warned.len() >= WARNED_LIMIT {
+                self.warned.remove(0);
+            }
+            self.warned.push(venv.to_path_buf());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activation_round_trips_hostile_bytes() {
+        let a = Activation {
+            venv: bytes::path(b"/tmp/a b/\xff'\"$(x)\n/venv"),
+            root: bytes::path(b"/tmp/a b/\xff'\"$(x)\n"),
+            pythonhome: Some(OsString::from("/opt/py %41")),
+        };
+        let text = a.encode();
+        assert!(!text.contains('\n'));
+        assert_eq!(Activation::decode(text.as_bytes()).unwrap(), a);
+    }
+
+    #[test]
+    fn damaged_activation_is_reported() {
+        for bad in [
+            &b"garbage"[..],
+            b"{\"v\":1,\"venv\":\"/x\"",
+            b"{\"v\":1,\"venv\":\"relative\",\"root\":\"/\"}",
+            b"{\"v\":1,\"venv\":\"/x%4\",\"root\":\"/\"}",
+            b"[]",
+        ] {
+            assert!(Activation::decode(bad).unwrap_err().contains("damaged"), "{bad:?}");
+        }
+        let old = Activation::decode(b"{\"v\":0,\"venv\":\"/x\",\"root\":\"/\"}").unwrap_err();
+        assert!(old.contains("another version"));
+    }
+
+    #[test]
+    fn local_round_trips_and_forgets_garbage() {
+        let mut l = Local {
+            adopted: Some("/p/venv".into()),
+            off: Some("/p".into()),
+            shown: Some("msg".into()),
+            check: Some("abc".into()),
+            ..Local::default()
+        };
+        l.remember_warning(Path::new("/q/venv"));
+        l.remember_warning(Path::new("/q/venv"));
+        assert_eq!(l.warned.len(), 1);
+        assert_eq!(Local::decode(l.encode().as_bytes()), l);
+        assert_eq!(Local::decode(b"\xff{"), Local::default());
+    }
+
+    #[test]
+    fn warned_list_is_bounded() {
+        let mut l = Local::default();
+        for i in 0..100 {
+            l.remember_warning(Path::new(&format!("/v{i}")));
+        }
+        assert_eq!(l.warned.len(), WARNED_LIMIT);
+        assert!(l.has_warned(Path::new("/v99")));
+        assert!(!l.has_warned(Path::new("/v0")));
+    }
+}

@@ -1,0 +1,229 @@
+//! What a virtual environment is: a folder with `pyvenv.cfg` and
+//! `bin/python`. This module reads the first and checks the second; it never
+//! runs anything inside the environment.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use crate::bytes;
+
+/// Folder names that say nothing about the project; an environment in such a
+/// folder is named after the project instead.
+pub const GENERIC_NAMES: &[&str] = &["venv", ".venv", "env", ".env"];
+
+/// pyvenv.cfg files are a few hundred bytes; anything far larger is not one.
+const CFG_LIMIT: u64 = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Venv {
+    /// The environment's folder, as reached from the shell's directory.
+    pub path: PathBuf,
+    /// `VIRTUAL_ENV_PROMPT`: the `prompt` of pyvenv.cfg, else a name.
+    pub prompt: OsString,
+    /// The Python version pyvenv.cfg records (`3.11.7`), if any.
+    pub version: Option<String>,
+    /// The base interpreter's folder (`home` in pyvenv.cfg).
+    pub base_home: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cfg {
+    pub prompt: Option<Vec<u8>>,
+    pub version: Option<String>,
+    pub home: Option<Vec<u8>>,
+}
+
+/// Whether `dir` holds an environment: `pyvenv.cfg` (following links) and
+/// `bin/python` (the link itself counts, so an environment whose base
+/// interpreter is gone is still found, and reported as broken).
+pub fn is_venv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").exists() && dir.join("bin/python").symlink_metadata().is_ok()
+}
+
+pub fn load(dir: &Path, project_root: Option<&Path>) -> Result<Venv, String> {
+    let cfg_path = dir.join("pyvenv.cfg");
+    let cfg = read_cfg(&cfg_path)?;
+    let prompt = match &cfg.prompt {
+        Some(p) if !p.is_empty() => OsString::from_vec(p.clone()),
+        _ => default_prompt(dir, project_root),
+    };
+    Ok(Venv {
+        path: dir.to_path_buf(),
+        prompt,
+        version: cfg.version.clone(),
+        base_home: cfg.home.as_deref().map(bytes::path),
+    })
+}
+
+/// The name shown for an environment without a `prompt`: the project
+/// folder's name for a generic folder name (`venv`), else the folder's own.
+pub fn default_prompt(dir: &Path, project_root: Option<&Path>) -> OsString {
+    let own = dir.file_name().map(|n| n.to_os_string());
+    let generic = own
+        .as_ref()
+        .is_none_or(|n| GENERIC_NAMES.iter().any(|g| n == *g));
+    if generic
+        && let Some(project) = project_root.and_then(|r| r.file_name())
+    {
+        return project.to_os_string();
+    }
+    own.unwrap_or_else(|| OsString::from("venv"))
+}
+
+pub fn read_cfg(path: &Path) -> Result<Cfg, String> {
+    let shown = bytes::display_path(path);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut raw = Vec::new();
+    file.take(CFG_LIMIT + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if raw.len() as u64 > CFG_LIMIT {
+        return Err(format!("{shown} is damaged: larger than 64 KiB"));
+    }
+    let cfg = parse_cfg(&raw);
+    if cfg.home.is_none() {
+        return Err(format!(
+            "{shown} is damaged: it has no 'home' line (recreate the environment)"
+        ));
+    }
+    Ok(cfg)
+}
+
+/// Parses `key = value` lines the way Python's `site` module does: keys are
+/// case-insensitive, values trimmed. `prompt` is written by `venv` as a
+/// Python literal (`'my app'`), by virtualenv as plain text; both are read.
+pub fn parse_cfg(raw: &[u8]) -> Cfg {
+    let mut cfg = Cfg {
+        prompt: None,
+        version: None,
+        home: None,
+    };
+    for line in raw.split(|&b| b == b'\n') {
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let key = String::from_utf8_lossy(line[..eq].trim_ascii()).to_ascii_lowercase();
+        let value = line[eq + 1..].trim_ascii();
+        match key.as_str() {
+            "prompt" => cfg.prompt = Some(unquote(value)),
+            "home" => cfg.home = Some(value.to_vec()),
+            "version" | "version_info" if cfg.version.is_none() || key == "version" => {
+                let text = String::from_utf8_lossy(value);
+                // virtualenv writes `version_info = 3.11.7.final.0`.
+                let short: Vec<&str> = text.split('.').take(3).collect();
+                if !short.is_empty() && short.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                    cfg.version = Some(short.join("."));
+                }
+            }
+            _ => {}
+        }
+    }
+    cfg
+}
+
+fn unquote(value: &[u8]) -> Vec<u8> {
+    let quoted = value.len() >= 2
+        && (value[0] == b'\'' || value[0] == b'"')
+        && value[value.len() - 1] == value[0];
+    if !quoted {
+        return value.to_vec();
+    }
+    let inner = &value[1..value.len() - 1];
+    let mut out = Vec::with_capacity(inner.len());
+    let mut iter = inner.iter();
+    while let Some(&b) = iter.next() {
+        if b == b'\\' {
+            match iter.next() {
+                Some(&next) => out.push(next),
+                None => out.push(b),
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Problems that make an environment unusable although it is there.
+pub fn health(venv: &Venv) -> Result<(), String> {
+    let python = venv.path.join("bin/python");
+    if python.exists() {
+        return Ok(());
+    }
+    let target = std::fs::read_link(&python)
+        .map(|t| format!(" (it points at {}, which is gone)", bytes::display_path(&t)))
+        .unwrap_or_default();
+    Err(format!(
+        "the environment at {} is broken: bin/python does not run{target}; recreate it (python3 -m venv --clear {})",
+        bytes::display_path(&venv.path),
+        bytes::display_path(&venv.path)
+    ))
+}
+
+pub fn version_text(venv: &Venv) -> String {
+    match &venv.version {
+        Some(v) => format!("Python {v}"),
+        None => "Python, version unknown".to_string(),
+    }
+}
+
+pub fn prompt_text(venv: &Venv) -> String {
+    bytes::display(venv.prompt.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_venv_cfg() {
+        let cfg = parse_cfg(
+            b"home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\nprompt = 'my app'\n",
+        );
+        assert_eq!(cfg.home.as_deref(), Some(&b"/usr/bin"[..]));
+        assert_eq!(cfg.version.as_deref(), Some("3.11.7"));
+        assert_eq!(cfg.prompt.as_deref(), Some(&b"my app"[..]));
+    }
+
+    #[test]
+    fn parses_virtualenv_cfg() {
+        let cfg = parse_cfg(b"home = /usr/bin\nimplementation = CPython\nversion_info = 3.12.1.final.0\nprompt = plain name\n");
+        assert_eq!(cfg.version.as_deref(), Some("3.12.1"));
+        assert_eq!(cfg.prompt.as_deref(), Some(&b"plain name"[..]));
+    }
+
+    #[test]
+    fn prompt_literals_unquote() {
+        assert_eq!(unquote(br#""it's""#), b"it's");
+        assert_eq!(unquote(br"'a\'b'"), b"a'b");
+        assert_eq!(unquote(b"'"), b"'");
+        assert_eq!(unquote(b"'half"), b"'half");
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_junk_is_skipped() {
+        let cfg = parse_cfg(b"\xff\xfe junk\nHOME=/x\nVersion = abc\n");
+        assert_eq!(cfg.home.as_deref(), Some(&b"/x"[..]));
+        assert_eq!(cfg.version, None);
+    }
+
+    #[test]
+    fn default_prompt_uses_project_for_generic_folders() {
+        let root = Path::new("/src/client_flask_app");
+        assert_eq!(default_prompt(&root.join("venv"), Some(root)), "client_flask_app");
+        assert_eq!(default_prompt(&root.join(".venv"), Some(root)), "client_flask_app");
+        assert_eq!(default_prompt(Path::new("/c/flask2"), None), "flask2");
+    }
+
+    #[test]
+    fn damaged_cfg_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("pyvenv.cfg");
+        std::fs::write(&cfg, b"\x00\x01garbage").unwrap();
+        assert!(read_cfg(&cfg).unwrap_err().contains("damaged"));
+        std::fs::write(&cfg, vec![b'a'; 70 * 1024]).unwrap();
+        assert!(read_cfg(&cfg).unwrap_err().contains("64 KiB"));
+    }
+}
