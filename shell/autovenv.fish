@@ -93,8 +93,9 @@ end
 
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
 # next prompt without a cd.
+# __AUTOVENV_SHELL tells `autovenv doctor` that the hook is loaded, and where.
 function autovenv
-    $__autovenv_bin $argv
+    __AUTOVENV_SHELL=fish $__autovenv_bin $argv
     set -l autovenv_status $status
     function __autovenv_unchanged
         return 1

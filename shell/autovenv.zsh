@@ -92,8 +92,9 @@ __autovenv_forget_deactivate() {
 
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
 # next prompt without a cd.
+# __AUTOVENV_SHELL tells `autovenv doctor` that the hook is loaded, and where.
 autovenv() {
-    "$__autovenv_bin" "$@"
+    __AUTOVENV_SHELL=zsh "$__autovenv_bin" "$@"
     \builtin local __autovenv_status=$?
     __autovenv_unchanged() { \builtin return 1 }
     \builtin return $__autovenv_status

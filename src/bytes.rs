@@ -62,7 +62,10 @@ pub fn unescape_path(text: &str) -> Option<PathBuf> {
 /// escaped, so a hostile name cannot move the cursor or ring the bell.
 pub fn display(bytes: &[u8]) -> String {
     let lossy = String::from_utf8_lossy(bytes);
-    lossy.chars().flat_map(char::escape_debug).collect::<String>()
+    lossy
+        .chars()
+        .flat_map(char::escape_debug)
+        .collect::<String>()
 }
 
 pub fn display_path(p: &Path) -> String {

@@ -51,7 +51,10 @@ impl Config {
     }
 
     /// `platform_data` is `dirs::data_dir()` for the real environment.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<OsString>, platform_data: Option<PathBuf>) -> Config {
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<OsString>,
+        platform_data: Option<PathBuf>,
+    ) -> Config {
         let mut warnings = Vec::new();
         let home = non_empty(get("HOME")).map(PathBuf::from);
 
@@ -91,7 +94,10 @@ impl Config {
         } else if let Some(dir) = platform_data {
             Ok(dir.join("autovenv"))
         } else {
-            Err("HOME is not set: set AUTOVENV_DATA_DIR to the folder for autovenv's trust store".to_string())
+            Err(
+                "HOME is not set: set AUTOVENV_DATA_DIR to the folder for autovenv's trust store"
+                    .to_string(),
+            )
         };
 
         let trust_all = match non_empty(get("AUTOVENV_TRUST")) {
@@ -137,7 +143,9 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
-        let data = map.get("HOME").map(|h| PathBuf::from(h).join(".local/share"));
+        let data = map
+            .get("HOME")
+            .map(|h| PathBuf::from(h).join(".local/share"));
         Config::from_lookup(|name| map.get(name).cloned(), data)
     }
 
@@ -146,14 +154,21 @@ mod tests {
         let c = config(&[("HOME", "/home/u")]);
         assert_eq!(c.venv_dirs, vec!["venv", ".venv"]);
         assert_eq!(c.central.unwrap(), PathBuf::from("/home/u/.virtualenvs"));
-        assert_eq!(c.data_dir.unwrap(), PathBuf::from("/home/u/.local/share/autovenv"));
+        assert_eq!(
+            c.data_dir.unwrap(),
+            PathBuf::from("/home/u/.local/share/autovenv")
+        );
         assert!(!c.trust_all && !c.quiet && !c.disable_prompt);
         assert!(c.warnings.is_empty());
     }
 
     #[test]
     fn central_folder_precedence() {
-        let c = config(&[("HOME", "/h"), ("WORKON_HOME", "/w"), ("AUTOVENV_HOME", "/a")]);
+        let c = config(&[
+            ("HOME", "/h"),
+            ("WORKON_HOME", "/w"),
+            ("AUTOVENV_HOME", "/a"),
+        ]);
         assert_eq!(c.central.unwrap(), PathBuf::from("/a"));
         let c = config(&[("HOME", "/h"), ("WORKON_HOME", "/w")]);
         assert_eq!(c.central.unwrap(), PathBuf::from("/w"));

@@ -37,7 +37,10 @@ pub enum Probe {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Marker {
     /// `.venv-name` naming a central environment.
-    NameFile { file: PathBuf, name: Option<OsString> },
+    NameFile {
+        file: PathBuf,
+        name: Option<OsString>,
+    },
     /// A folder from AUTOVENV_DIRS that is an environment.
     VenvDir { name: OsString },
 }
@@ -216,7 +219,10 @@ pub fn parse_name(raw: &[u8], file: &Path) -> Result<OsString, String> {
 /// 255 bytes: it can only ever name a folder directly inside the central one.
 pub fn validate_name(name: &[u8]) -> Result<(), String> {
     if name == b"." || name == b".." {
-        return Err(format!("'{}' is not an environment name", bytes::display(name)));
+        return Err(format!(
+            "'{}' is not an environment name",
+            bytes::display(name)
+        ));
     }
     if name.len() > NAME_LIMIT {
         return Err(format!("the name is longer than {NAME_LIMIT} bytes"));
@@ -250,7 +256,12 @@ pub fn current_dir(pwd: Option<OsString>) -> std::io::Result<PathBuf> {
         if let Ok(meta) = std::fs::metadata(&logical)
             && meta.dev() == dot.dev()
             && meta.ino() == dot.ino()
-            && !logical.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::CurDir))
+            && !logical.components().any(|c| {
+                matches!(
+                    c,
+                    std::path::Component::ParentDir | std::path::Component::CurDir
+                )
+            })
         {
             return Ok(logical);
         }
@@ -307,7 +318,12 @@ mod tests {
 
         let p = detect(&inner.join("deep/er"), &c).project.unwrap();
         assert_eq!(p.root, inner);
-        assert_eq!(p.marker, Marker::VenvDir { name: ".venv".into() });
+        assert_eq!(
+            p.marker,
+            Marker::VenvDir {
+                name: ".venv".into()
+            }
+        );
         let v = p.venv.unwrap();
         assert_eq!(v.path, inner.join(".venv"));
         assert_eq!(v.prompt, "inner");
@@ -323,8 +339,15 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         fake_venv(&tmp.path().join("venv"), CFG);
         fake_venv(&tmp.path().join(".venv"), CFG);
-        let p = detect(tmp.path(), &config(&tmp.path().join("c"))).project.unwrap();
-        assert_eq!(p.marker, Marker::VenvDir { name: "venv".into() });
+        let p = detect(tmp.path(), &config(&tmp.path().join("c")))
+            .project
+            .unwrap();
+        assert_eq!(
+            p.marker,
+            Marker::VenvDir {
+                name: "venv".into()
+            }
+        );
     }
 
     #[test]
@@ -354,7 +377,9 @@ mod tests {
         fs::create_dir_all(v.join("bin")).unwrap();
         fs::write(v.join("pyvenv.cfg"), CFG).unwrap();
         std::os::unix::fs::symlink("/nonexistent/python3", v.join("bin/python")).unwrap();
-        let p = detect(tmp.path(), &config(&tmp.path().join("c"))).project.unwrap();
+        let p = detect(tmp.path(), &config(&tmp.path().join("c")))
+            .project
+            .unwrap();
         let venv = p.venv.unwrap();
         assert!(crate::venv::health(&venv).unwrap_err().contains("broken"));
     }
@@ -395,14 +420,26 @@ mod tests {
     #[test]
     fn invalid_names_are_refused() {
         let f = Path::new("/p/.venv-name");
-        for bad in [&b"../x"[..], b"/etc", b"a/b", b".", b"..", b"a b", b"\xff\xfe", b"x$(id)"] {
+        for bad in [
+            &b"../x"[..],
+            b"/etc",
+            b"a/b",
+            b".",
+            b"..",
+            b"a b",
+            b"\xff\xfe",
+            b"x$(id)",
+        ] {
             assert!(parse_name(bad, f).is_err(), "{bad:?}");
         }
         assert!(parse_name(b"", f).unwrap_err().contains("empty"));
         assert!(parse_name(b" \n\t\n", f).unwrap_err().contains("empty"));
         assert!(parse_name(&[b'a'; 256], f).unwrap_err().contains("255"));
         assert_eq!(parse_name(&[b'a'; 255], f).unwrap().len(), 255);
-        assert_eq!(parse_name(b"Flask-2.0_x\nignored", f).unwrap(), "Flask-2.0_x");
+        assert_eq!(
+            parse_name(b"Flask-2.0_x\nignored", f).unwrap(),
+            "Flask-2.0_x"
+        );
     }
 
     #[test]
@@ -412,7 +449,9 @@ mod tests {
         let child = tmp.path().join("child");
         fs::create_dir_all(&child).unwrap();
         fs::write(child.join(NAME_FILE), "../../etc").unwrap();
-        let p = detect(&child, &config(&tmp.path().join("c"))).project.unwrap();
+        let p = detect(&child, &config(&tmp.path().join("c")))
+            .project
+            .unwrap();
         assert_eq!(p.root, child);
         assert!(p.venv.unwrap_err().contains("refused"));
     }

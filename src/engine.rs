@@ -23,7 +23,9 @@ pub enum Reason {
     Unusable(String),
     /// The user typed `deactivate` in this project.
     SwitchedOff,
-    Untrusted { allow_command: String },
+    Untrusted {
+        allow_command: String,
+    },
     /// Trusted: how.
     Ready(TrustKind),
 }
@@ -71,11 +73,18 @@ pub fn current_from_env() -> Current {
         state: non_empty(STATE_VAR).map(|v| Activation::decode(v.as_bytes())),
         // bash and zsh keep _OLD_VIRTUAL_PATH unexported (the hook passes
         // it on); fish's activate.fish exports it.
-        foreign_script: non_empty("__AUTOVENV_FOREIGN").is_some() || std::env::var_os("_OLD_VIRTUAL_PATH").is_some(),
+        foreign_script: non_empty("__AUTOVENV_FOREIGN").is_some()
+            || std::env::var_os("_OLD_VIRTUAL_PATH").is_some(),
     }
 }
 
-pub fn decide(dir: &Path, config: &Config, current: &Current, local_in: &Local, user_deactivate: bool) -> Decision {
+pub fn decide(
+    dir: &Path,
+    config: &Config,
+    current: &Current,
+    local_in: &Local,
+    user_deactivate: bool,
+) -> Decision {
     let detection = detect::detect(dir, config);
     let mut problems: Vec<String> = config.warnings.clone();
     let mut local = local_in.clone();
@@ -108,9 +117,15 @@ pub fn decide(dir: &Path, config: &Config, current: &Current, local_in: &Local, 
                 let python = venv.path.join("bin/python");
                 let healthy = venv::health(venv);
                 probes.push(if python.exists() {
-                    Probe::Exists { path: python, link: false }
+                    Probe::Exists {
+                        path: python,
+                        link: false,
+                    }
                 } else {
-                    Probe::Missing { path: python, link: false }
+                    Probe::Missing {
+                        path: python,
+                        link: false,
+                    }
                 });
                 if let Err(why) = healthy {
                     Reason::Unusable(why)
@@ -126,7 +141,10 @@ pub fn decide(dir: &Path, config: &Config, current: &Current, local_in: &Local, 
                             let reason = if v.trusted {
                                 Reason::Ready(TrustKind::Allowed)
                             } else {
-                                let allow_command = format!("autovenv allow {}", crate::shell::posix::shown(&project.root));
+                                let allow_command = format!(
+                                    "autovenv allow {}",
+                                    crate::shell::posix::shown(&project.root)
+                                );
                                 untrusted = Some((
                                     v.canonical.clone(),
                                     format!(
@@ -163,13 +181,19 @@ pub fn decide(dir: &Path, config: &Config, current: &Current, local_in: &Local, 
     let mut outcome = plan::plan_transition(current, &target, local_in, config.disable_prompt);
     // With no PATH, any change would leave the shell unable to find `ls`.
     if !outcome.steps.is_empty() && current.path.as_ref().is_none_or(|p| p.is_empty()) {
-        problems.push("PATH is empty or unset; autovenv leaves this shell alone until PATH is set".into());
+        problems.push(
+            "PATH is empty or unset; autovenv leaves this shell alone until PATH is set".into(),
+        );
         outcome = Outcome::default();
     }
     // Which activation this shell now holds as its own.
     local.adopted = match (&outcome.activated, &owner) {
         (Some(venv), _) => Some(venv.path.clone()),
-        (None, Owner::Autovenv(a)) if outcome.deactivated.is_none() && !outcome.steps.is_empty() => Some(a.venv.clone()),
+        (None, Owner::Autovenv(a))
+            if outcome.deactivated.is_none() && !outcome.steps.is_empty() =>
+        {
+            Some(a.venv.clone())
+        }
         (None, Owner::Autovenv(_)) if outcome.steps.is_empty() => local_in.adopted.clone(),
         _ => None,
     };
@@ -195,7 +219,12 @@ pub fn decide(dir: &Path, config: &Config, current: &Current, local_in: &Local, 
     }
 }
 
-fn trust_of(config: &Config, venv: &Venv, root: &Path, probes: &mut Vec<Probe>) -> Result<Verdict, String> {
+fn trust_of(
+    config: &Config,
+    venv: &Venv,
+    root: &Path,
+    probes: &mut Vec<Probe>,
+) -> Result<Verdict, String> {
     let data_dir = config.data_dir.clone()?;
     let verdict = trust::lookup(&data_dir, &venv.path).map_err(|e| {
         format!(
@@ -204,9 +233,15 @@ fn trust_of(config: &Config, venv: &Venv, root: &Path, probes: &mut Vec<Probe>) 
         )
     })?;
     probes.push(if verdict.record.exists() {
-        Probe::Exists { path: verdict.record.clone(), link: false }
+        Probe::Exists {
+            path: verdict.record.clone(),
+            link: false,
+        }
     } else {
-        Probe::Missing { path: verdict.record.clone(), link: false }
+        Probe::Missing {
+            path: verdict.record.clone(),
+            link: false,
+        }
     });
     Ok(verdict)
 }
@@ -227,7 +262,13 @@ fn check_vars(current: &Current, outcome: &Outcome) -> Vec<(&'static str, OsStri
     };
     let mut vars = vec![
         ("PWD", std::env::var_os("PWD").unwrap_or_default()),
-        ("VIRTUAL_ENV", after("VIRTUAL_ENV", current.virtual_env.clone().map(PathBuf::into_os_string))),
+        (
+            "VIRTUAL_ENV",
+            after(
+                "VIRTUAL_ENV",
+                current.virtual_env.clone().map(PathBuf::into_os_string),
+            ),
+        ),
         (STATE_VAR, after(STATE_VAR, std::env::var_os(STATE_VAR))),
     ];
     for name in DECIDING_VARS {

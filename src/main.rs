@@ -25,7 +25,10 @@ fn main() -> ExitCode {
     // A panic is a bug; it still gets one line, never a backtrace in the
     // middle of someone's prompt.
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("autovenv: internal error{at}; please report it");
     }));
     let cli = match Cli::try_parse() {
@@ -37,7 +40,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Hook { shell } => cmd::hook::run(shell),
-        Command::Export { target, user_deactivate } => cmd::export::run(target, user_deactivate),
+        Command::Export {
+            target,
+            user_deactivate,
+        } => cmd::export::run(target, user_deactivate),
         Command::Status { dir, json } => cmd::status::run(dir, json),
         Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
         Command::Deny { path } => cmd::allow::deny(path),

@@ -89,7 +89,9 @@ pub enum Owner {
 pub fn owner(current: &Current) -> Owner {
     let state = current.state.as_ref().and_then(|s| s.as_ref().ok());
     match (&current.virtual_env, state) {
-        (Some(ve), Some(a)) if *ve == a.venv && !current.foreign_script => Owner::Autovenv(a.clone()),
+        (Some(ve), Some(a)) if *ve == a.venv && !current.foreign_script => {
+            Owner::Autovenv(a.clone())
+        }
         (Some(ve), _) => Owner::Outside(ve.clone()),
         (None, Some(a)) => Owner::Displaced(a.clone()),
         (None, None) => Owner::Nobody,
@@ -125,7 +127,12 @@ struct Env {
     pythonhome: Option<OsString>,
 }
 
-pub fn plan_transition(current: &Current, target: &Target, local: &Local, disable_prompt: bool) -> Outcome {
+pub fn plan_transition(
+    current: &Current,
+    target: &Target,
+    local: &Local,
+    disable_prompt: bool,
+) -> Outcome {
     let mut out = Outcome::default();
     let mut env = Env {
         path: current.path.clone().unwrap_or_default(),
@@ -165,7 +172,9 @@ pub fn plan_transition(current: &Current, target: &Target, local: &Local, disabl
 /// Removes the first entry of `path` equal to `entry`; None when absent.
 pub fn remove_path_entry(path: &OsStr, entry: &Path) -> Option<OsString> {
     let mut parts = bytes::split_colons(path);
-    let at = parts.iter().position(|p| p.as_bytes() == entry.as_os_str().as_bytes())?;
+    let at = parts
+        .iter()
+        .position(|p| p.as_bytes() == entry.as_os_str().as_bytes())?;
     parts.remove(at);
     Some(bytes::join_colons(&parts))
 }
@@ -218,14 +227,17 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
         root: root.to_path_buf(),
         pythonhome: env.pythonhome.take(),
     };
-    out.steps.push(Step::Set(STATE_VAR, activation.encode().into()));
+    out.steps
+        .push(Step::Set(STATE_VAR, activation.encode().into()));
     if activation.pythonhome.is_some() {
         out.steps.push(Step::Unset("PYTHONHOME"));
     }
     env.path = prepend(&activation.path_entry(), &env.path);
     out.steps.push(Step::Set("PATH", env.path.clone()));
-    out.steps.push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
-    out.steps.push(Step::Set("VIRTUAL_ENV", venv.path.clone().into_os_string()));
+    out.steps
+        .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
+    out.steps
+        .push(Step::Set("VIRTUAL_ENV", venv.path.clone().into_os_string()));
     out.steps.push(Step::Rehash);
     if !disable_prompt {
         out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
@@ -239,7 +251,8 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
 /// if something (a login profile) took it out.
 fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable_prompt: bool) {
     if !has_path_entry(&env.path, &active.path_entry()) {
-        out.steps.push(Step::Set("PATH", prepend(&active.path_entry(), &env.path)));
+        out.steps
+            .push(Step::Set("PATH", prepend(&active.path_entry(), &env.path)));
         out.steps.push(Step::Rehash);
     }
     if !disable_prompt {
@@ -263,7 +276,12 @@ mod tests {
     fn venv(path: &str) -> Venv {
         Venv {
             path: path.into(),
-            prompt: Path::new(path).parent().unwrap().file_name().unwrap().to_os_string(),
+            prompt: Path::new(path)
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_os_string(),
             version: Some("3.11.7".into()),
             base_home: None,
         }
@@ -316,8 +334,14 @@ mod tests {
         let out = plan_transition(&start, &want("/p/a/venv"), &Local::default(), false);
         let after = apply(&start, &out.steps);
         assert_eq!(after.virtual_env.as_deref(), Some(Path::new("/p/a/venv")));
-        assert_eq!(after.path.unwrap(), "/p/a/venv/bin:/usr/local/bin:/usr/bin:/bin");
-        assert!(out.steps.contains(&Step::Set("VIRTUAL_ENV_PROMPT", "a".into())));
+        assert_eq!(
+            after.path.unwrap(),
+            "/p/a/venv/bin:/usr/local/bin:/usr/bin:/bin"
+        );
+        assert!(
+            out.steps
+                .contains(&Step::Set("VIRTUAL_ENV_PROMPT", "a".into()))
+        );
         assert!(out.steps.contains(&Step::Prompt(Some("a".into()))));
         assert!(out.steps.contains(&Step::DeactivateCommand(true)));
         assert!(out.steps.contains(&Step::Rehash));
@@ -327,7 +351,10 @@ mod tests {
     #[test]
     fn no_change_when_already_active_and_adopted() {
         let start = outside();
-        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         let out = plan_transition(&on, &want("/p/a/venv"), &adopted(&on), false);
         assert_eq!(out.steps, vec![]);
         let nothing = plan_transition(&start, &Target::Nothing, &Local::default(), false);
@@ -338,14 +365,26 @@ mod tests {
     fn deactivate_keeps_user_path_edits_and_restores_pythonhome() {
         let mut start = outside();
         start.pythonhome = Some("/opt/py".into());
-        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         assert_eq!(on.pythonhome, None);
         // The user edits PATH while inside.
         let mut edited = on.clone();
-        edited.path = Some(format!("/mine/first:{}:/mine/last", on.path.unwrap().to_str().unwrap()).into());
+        edited.path = Some(
+            format!(
+                "/mine/first:{}:/mine/last",
+                on.path.unwrap().to_str().unwrap()
+            )
+            .into(),
+        );
         let out = plan_transition(&edited, &Target::Nothing, &adopted(&edited), false);
         let off = apply(&edited, &out.steps);
-        assert_eq!(off.path.unwrap(), "/mine/first:/usr/local/bin:/usr/bin:/bin:/mine/last");
+        assert_eq!(
+            off.path.unwrap(),
+            "/mine/first:/usr/local/bin:/usr/bin:/bin:/mine/last"
+        );
         assert_eq!(off.pythonhome.unwrap(), "/opt/py");
         assert_eq!(off.virtual_env, None);
         assert_eq!(off.state, None);
@@ -357,8 +396,14 @@ mod tests {
     #[test]
     fn pythonhome_unset_before_stays_unset() {
         let start = outside();
-        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
-        let off = apply(&on, &plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps);
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
+        let off = apply(
+            &on,
+            &plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps,
+        );
         assert_eq!(off.pythonhome, None);
         assert_eq!(off.path, start.path);
     }
@@ -367,48 +412,86 @@ mod tests {
     fn switch_equals_entering_from_outside() {
         let mut start = outside();
         start.pythonhome = Some("/opt/py".into());
-        let a = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let a = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         let out = plan_transition(&a, &want("/p/b/venv"), &adopted(&a), false);
         // deactivate first, then activate, in one list
-        let unset_at = out.steps.iter().position(|s| *s == Step::Unset("VIRTUAL_ENV")).unwrap();
-        let set_at = out.steps.iter().position(|s| matches!(s, Step::Set("VIRTUAL_ENV", _))).unwrap();
+        let unset_at = out
+            .steps
+            .iter()
+            .position(|s| *s == Step::Unset("VIRTUAL_ENV"))
+            .unwrap();
+        let set_at = out
+            .steps
+            .iter()
+            .position(|s| matches!(s, Step::Set("VIRTUAL_ENV", _)))
+            .unwrap();
         assert!(unset_at < set_at);
         let switched = apply(&a, &out.steps);
-        let direct = apply(&start, &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps);
+        let direct = apply(
+            &start,
+            &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps,
+        );
         assert_eq!(switched.path, direct.path);
         assert_eq!(switched.virtual_env, direct.virtual_env);
         assert_eq!(switched.pythonhome, direct.pythonhome);
         assert_eq!(switched.state, direct.state);
-        assert_eq!(switched.state.unwrap().unwrap().pythonhome.unwrap(), "/opt/py");
+        assert_eq!(
+            switched.state.unwrap().unwrap().pythonhome.unwrap(),
+            "/opt/py"
+        );
     }
 
     #[test]
     fn outside_activation_is_left_alone() {
         let mut hand = outside();
         hand.virtual_env = Some("/elsewhere/venv".into());
-        assert_eq!(plan_transition(&hand, &want("/p/a/venv"), &Local::default(), false).steps, vec![]);
-        assert_eq!(plan_transition(&hand, &Target::Nothing, &Local::default(), false).steps, vec![]);
+        assert_eq!(
+            plan_transition(&hand, &want("/p/a/venv"), &Local::default(), false).steps,
+            vec![]
+        );
+        assert_eq!(
+            plan_transition(&hand, &Target::Nothing, &Local::default(), false).steps,
+            vec![]
+        );
         // Same folder, but a hand-sourced activate script is in charge.
         let start = outside();
-        let mut on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let mut on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         on.foreign_script = true;
         assert!(matches!(owner(&on), Owner::Outside(_)));
-        assert_eq!(plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps, vec![]);
+        assert_eq!(
+            plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps,
+            vec![]
+        );
     }
 
     #[test]
     fn displaced_activation_is_cleaned_and_resumed() {
         let start = outside();
-        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         // A hand-sourced venv came and went: it unset VIRTUAL_ENV, restored
         // its saved PATH (with autovenv's entry still in it).
         let mut displaced = on.clone();
         displaced.virtual_env = None;
         assert!(matches!(owner(&displaced), Owner::Displaced(_)));
-        let back = apply(&displaced, &plan_transition(&displaced, &want("/p/a/venv"), &Local::default(), false).steps);
+        let back = apply(
+            &displaced,
+            &plan_transition(&displaced, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         assert_eq!(back.path, on.path, "entry not doubled");
         assert_eq!(back.virtual_env, on.virtual_env);
-        let gone = apply(&displaced, &plan_transition(&displaced, &Target::Nothing, &Local::default(), false).steps);
+        let gone = apply(
+            &displaced,
+            &plan_transition(&displaced, &Target::Nothing, &Local::default(), false).steps,
+        );
         assert_eq!(gone.path, start.path);
         assert_eq!(gone.state, None);
     }
@@ -416,14 +499,26 @@ mod tests {
     #[test]
     fn child_shell_adopts_without_doubling_path() {
         let start = outside();
-        let on = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         let out = plan_transition(&on, &want("/p/a/venv"), &Local::default(), false);
-        assert_eq!(out.steps, vec![Step::Prompt(Some("a".into())), Step::DeactivateCommand(true)]);
+        assert_eq!(
+            out.steps,
+            vec![
+                Step::Prompt(Some("a".into())),
+                Step::DeactivateCommand(true)
+            ]
+        );
         assert_eq!(out.activated, None);
         // A login profile reset PATH: the entry comes back, once.
         let mut reset = on.clone();
         reset.path = start.path.clone();
-        let after = apply(&reset, &plan_transition(&reset, &want("/p/a/venv"), &Local::default(), false).steps);
+        let after = apply(
+            &reset,
+            &plan_transition(&reset, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
         assert_eq!(after.path, on.path);
     }
 
@@ -441,7 +536,10 @@ mod tests {
             root: "/".into(),
             pythonhome: None,
         }));
-        let after = apply(&forged, &plan_transition(&forged, &Target::Nothing, &Local::default(), false).steps);
+        let after = apply(
+            &forged,
+            &plan_transition(&forged, &Target::Nothing, &Local::default(), false).steps,
+        );
         assert_eq!(after.path, forged.path);
         assert_eq!(after.state, None);
     }
@@ -450,8 +548,14 @@ mod tests {
     fn any_prefix_of_the_statements_is_completed_by_the_next_run() {
         let mut start = outside();
         start.pythonhome = Some("/opt/py".into());
-        let a = apply(&start, &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps);
-        let direct = apply(&start, &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps);
+        let a = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+        );
+        let direct = apply(
+            &start,
+            &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps,
+        );
         for (from, target, expect) in [
             (&start, want("/p/a/venv"), &a),
             (&a, want("/p/b/venv"), &direct),
@@ -474,7 +578,10 @@ mod tests {
     #[test]
     fn path_entries() {
         let p = OsStr::new("/a/bin:/v/bin:/b:/v/bin");
-        assert_eq!(remove_path_entry(p, Path::new("/v/bin")).unwrap(), "/a/bin:/b:/v/bin");
+        assert_eq!(
+            remove_path_entry(p, Path::new("/v/bin")).unwrap(),
+            "/a/bin:/b:/v/bin"
+        );
         assert_eq!(remove_path_entry(p, Path::new("/x")), None);
         assert!(has_path_entry(p, Path::new("/b")));
         assert_eq!(prepend(Path::new("/v/bin"), OsStr::new("")), "/v/bin");

@@ -65,7 +65,10 @@ impl Activation {
             None => return Err(damaged("no version")),
         }
         let path_field = |key: &str| -> Result<PathBuf, String> {
-            let text = obj.get(key).and_then(Value::as_str).ok_or_else(|| damaged(key))?;
+            let text = obj
+                .get(key)
+                .and_then(Value::as_str)
+                .ok_or_else(|| damaged(key))?;
             let path = bytes::unescape_path(text).ok_or_else(|| damaged(key))?;
             if !path.is_absolute() {
                 return Err(damaged(key));
@@ -78,7 +81,10 @@ impl Activation {
             None | Some(Value::Null) => None,
             Some(v) => {
                 let text = v.as_str().ok_or_else(|| damaged("pythonhome"))?;
-                Some(bytes::os(&bytes::unescape(text).ok_or_else(|| damaged("pythonhome"))?).to_os_string())
+                Some(
+                    bytes::os(&bytes::unescape(text).ok_or_else(|| damaged("pythonhome"))?)
+                        .to_os_string(),
+                )
             }
         };
         Ok(Activation {
@@ -117,7 +123,11 @@ impl Local {
         put("adopted", &self.adopted);
         put("off", &self.off);
         if !self.warned.is_empty() {
-            let list: Vec<Value> = self.warned.iter().map(|p| json!(bytes::escape_path(p))).collect();
+            let list: Vec<Value> = self
+                .warned
+                .iter()
+                .map(|p| json!(bytes::escape_path(p)))
+                .collect();
             obj.insert("warned".into(), Value::Array(list));
         }
         if let Some(s) = &self.shown {
@@ -138,7 +148,11 @@ impl Local {
         if obj.get("v").and_then(Value::as_u64) != Some(VERSION) {
             return Local::default();
         }
-        let path = |key: &str| obj.get(key).and_then(Value::as_str).and_then(bytes::unescape_path);
+        let path = |key: &str| {
+            obj.get(key)
+                .and_then(Value::as_str)
+                .and_then(bytes::unescape_path)
+        };
         let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
         Local {
             adopted: path("adopted"),
@@ -196,7 +210,10 @@ mod tests {
             b"{\"v\":1,\"venv\":\"/x%4\",\"root\":\"/\"}",
             b"[]",
         ] {
-            assert!(Activation::decode(bad).unwrap_err().contains("damaged"), "{bad:?}");
+            assert!(
+                Activation::decode(bad).unwrap_err().contains("damaged"),
+                "{bad:?}"
+            );
         }
         let old = Activation::decode(b"{\"v\":0,\"venv\":\"/x\",\"root\":\"/\"}").unwrap_err();
         assert!(old.contains("another version"));

@@ -44,8 +44,7 @@ pub fn record_path(data_dir: &Path, canonical: &Path) -> PathBuf {
 }
 
 pub fn canonical(venv: &Path) -> Result<PathBuf> {
-    fs::canonicalize(venv)
-        .with_context(|| format!("cannot resolve {}", bytes::display_path(venv)))
+    fs::canonicalize(venv).with_context(|| format!("cannot resolve {}", bytes::display_path(venv)))
 }
 
 pub fn lookup(data_dir: &Path, venv: &Path) -> Result<Verdict> {
@@ -80,7 +79,10 @@ pub fn allow(data_dir: &Path, venv: &Path) -> Result<PathBuf> {
     let canonical = canonical(venv)?;
     let dir = records_dir(data_dir);
     fs::create_dir_all(&dir).with_context(|| {
-        format!("cannot create the trust store at {}", bytes::display_path(&dir))
+        format!(
+            "cannot create the trust store at {}",
+            bytes::display_path(&dir)
+        )
     })?;
     let record = record_path(data_dir, &canonical);
     write_atomically(&record, canonical.as_os_str().as_bytes())?;
@@ -98,7 +100,10 @@ pub fn deny(data_dir: &Path, venv: &Path) -> Result<bool> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e).with_context(|| {
-            format!("cannot remove the trust record {}", bytes::display_path(&record))
+            format!(
+                "cannot remove the trust record {}",
+                bytes::display_path(&record)
+            )
         }),
     }
 }
@@ -213,7 +218,9 @@ mod tests {
     fn many_threads_allowing_at_once_lose_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
-        let venvs: Vec<PathBuf> = (0..64).map(|i| tmp.path().join(format!("p{i}/venv"))).collect();
+        let venvs: Vec<PathBuf> = (0..64)
+            .map(|i| tmp.path().join(format!("p{i}/venv")))
+            .collect();
         for v in &venvs {
             fs::create_dir_all(v).unwrap();
         }

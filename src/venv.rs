@@ -64,9 +64,7 @@ pub fn default_prompt(dir: &Path, project_root: Option<&Path>) -> OsString {
     let generic = own
         .as_ref()
         .is_none_or(|n| GENERIC_NAMES.iter().any(|g| n == *g));
-    if generic
-        && let Some(project) = project_root.and_then(|r| r.file_name())
-    {
+    if generic && let Some(project) = project_root.and_then(|r| r.file_name()) {
         return project.to_os_string();
     }
     own.unwrap_or_else(|| OsString::from("venv"))
@@ -113,7 +111,11 @@ pub fn parse_cfg(raw: &[u8]) -> Cfg {
                 let text = String::from_utf8_lossy(value);
                 // virtualenv writes `version_info = 3.11.7.final.0`.
                 let short: Vec<&str> = text.split('.').take(3).collect();
-                if !short.is_empty() && short.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                if !short.is_empty()
+                    && short
+                        .iter()
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                {
                     cfg.version = Some(short.join("."));
                 }
             }
@@ -212,8 +214,14 @@ mod tests {
     #[test]
     fn default_prompt_uses_project_for_generic_folders() {
         let root = Path::new("/src/client_flask_app");
-        assert_eq!(default_prompt(&root.join("venv"), Some(root)), "client_flask_app");
-        assert_eq!(default_prompt(&root.join(".venv"), Some(root)), "client_flask_app");
+        assert_eq!(
+            default_prompt(&root.join("venv"), Some(root)),
+            "client_flask_app"
+        );
+        assert_eq!(
+            default_prompt(&root.join(".venv"), Some(root)),
+            "client_flask_app"
+        );
         assert_eq!(default_prompt(Path::new("/c/flask2"), None), "flask2");
     }
 

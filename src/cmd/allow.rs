@@ -14,7 +14,14 @@ use crate::venv;
 
 /// Folders `allow --recursive` does not descend into: they hold no projects
 /// of the user's, and can be huge.
-const SKIP: &[&str] = &[".git", ".hg", ".svn", "node_modules", "__pycache__", "site-packages"];
+const SKIP: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+];
 
 fn data_dir(config: &Config) -> Result<PathBuf> {
     config.data_dir.clone().map_err(anyhow::Error::msg)
@@ -23,7 +30,8 @@ fn data_dir(config: &Config) -> Result<PathBuf> {
 /// The folder a user named, made absolute without resolving links (so that
 /// messages show the path as typed).
 fn absolute(path: Option<PathBuf>) -> Result<PathBuf> {
-    let here = detect::current_dir(std::env::var_os("PWD")).context("cannot read the current directory")?;
+    let here = detect::current_dir(std::env::var_os("PWD"))
+        .context("cannot read the current directory")?;
     Ok(match path {
         None => here,
         Some(p) if p.is_absolute() => p,
@@ -41,7 +49,12 @@ fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
         bail!(
             "no environment found in {} or its parents (looked for .venv-name and {})",
             bytes::display_path(path),
-            config.venv_dirs.iter().map(|d| bytes::display(d.as_encoded_bytes())).collect::<Vec<_>>().join(", ")
+            config
+                .venv_dirs
+                .iter()
+                .map(|d| bytes::display(d.as_encoded_bytes()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     };
     match (&project.marker, project.venv) {
@@ -66,7 +79,10 @@ pub fn allow(path: Option<PathBuf>, recursive: bool) -> Result<()> {
     trust::allow(&data, &venv)?;
     message::info(
         &config,
-        &format!("allowed {}; it activates at the next prompt", bytes::display_path(&venv)),
+        &format!(
+            "allowed {}; it activates at the next prompt",
+            bytes::display_path(&venv)
+        ),
     );
     let _ = root;
     Ok(())
@@ -80,14 +96,19 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
     let mut stack = vec![top.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            message::problem(&format!("skipping {}: cannot read it", bytes::display_path(&dir)));
+            message::problem(&format!(
+                "skipping {}: cannot read it",
+                bytes::display_path(&dir)
+            ));
             continue;
         };
         let mut subdirs = Vec::new();
         for entry in entries.flatten() {
             // Links are not followed: a loop, or a link out of the tree,
             // must not make allow trust something elsewhere.
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
                 subdirs.push(entry.path());
             }
@@ -104,13 +125,23 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
     }
     found.sort();
     if found.is_empty() {
-        bail!("no project environments found under {}", bytes::display_path(top));
+        bail!(
+            "no project environments found under {}",
+            bytes::display_path(top)
+        );
     }
     for venv in &found {
         trust::allow(data, venv)?;
         message::info(config, &format!("allowed {}", bytes::display_path(venv)));
     }
-    message::info(config, &format!("allowed {} environment(s) under {}", found.len(), bytes::display_path(top)));
+    message::info(
+        config,
+        &format!(
+            "allowed {} environment(s) under {}",
+            found.len(),
+            bytes::display_path(top)
+        ),
+    );
     Ok(())
 }
 
@@ -122,10 +153,19 @@ pub fn deny(path: Option<PathBuf>) -> Result<()> {
     if trust::deny(&data, &venv)? {
         message::info(
             &config,
-            &format!("denied {}; it deactivates at the next prompt", bytes::display_path(&venv)),
+            &format!(
+                "denied {}; it deactivates at the next prompt",
+                bytes::display_path(&venv)
+            ),
         );
     } else {
-        message::info(&config, &format!("{} was not allowed; nothing to take back", bytes::display_path(&venv)));
+        message::info(
+            &config,
+            &format!(
+                "{} was not allowed; nothing to take back",
+                bytes::display_path(&venv)
+            ),
+        );
     }
     Ok(())
 }

@@ -25,7 +25,9 @@ pub fn run(target: ExportTarget, user_deactivate: bool) -> Result<()> {
     // tool calling `export` passes none and gets only the environment change.
     let local_raw = std::env::var_os(LOCAL_VAR);
     let in_hook = local_raw.is_some() && target.shell().is_some();
-    let local_in = local_raw.map(|v| Local::decode(v.as_bytes())).unwrap_or_default();
+    let local_in = local_raw
+        .map(|v| Local::decode(v.as_bytes()))
+        .unwrap_or_default();
 
     let dir = match detect::current_dir(std::env::var_os("PWD")) {
         Ok(dir) => dir,
@@ -39,7 +41,13 @@ pub fn run(target: ExportTarget, user_deactivate: bool) -> Result<()> {
         return print(&json_changes(&decision.outcome.steps).to_string());
     };
     if !in_hook {
-        let steps: Vec<Step> = decision.outcome.steps.iter().filter(|s| !s.needs_hook()).cloned().collect();
+        let steps: Vec<Step> = decision
+            .outcome
+            .steps
+            .iter()
+            .filter(|s| !s.needs_hook())
+            .cloned()
+            .collect();
         return print(&shell.render(&steps));
     }
     let mut steps = Vec::new();
@@ -116,10 +124,17 @@ fn report(decision: &Decision, config: &Config, local: &mut Local, user_deactiva
 /// A current directory that is gone or unreadable: nothing changes. The
 /// hook's test then only compares variables, so the message is not repeated
 /// and no process runs until the user moves.
-fn cannot_read_dir(target: ExportTarget, in_hook: bool, local_in: &Local, config: &Config, e: std::io::Error) -> Result<()> {
+fn cannot_read_dir(
+    target: ExportTarget,
+    in_hook: bool,
+    local_in: &Local,
+    config: &Config,
+    e: std::io::Error,
+) -> Result<()> {
     let gone = e.kind() == std::io::ErrorKind::NotFound;
     let mut local = local_in.clone();
-    let text = format!("cannot read the current directory ({e}); nothing changes until you cd elsewhere");
+    let text =
+        format!("cannot read the current directory ({e}); nothing changes until you cd elsewhere");
     if !gone && local.shown.as_deref() != Some(text.as_str()) {
         message::problem(&text);
     }
@@ -131,7 +146,10 @@ fn cannot_read_dir(target: ExportTarget, in_hook: bool, local_in: &Local, config
     let check = Check {
         vars: vec![
             ("PWD", std::env::var_os("PWD").unwrap_or_default()),
-            ("VIRTUAL_ENV", std::env::var_os("VIRTUAL_ENV").unwrap_or_default()),
+            (
+                "VIRTUAL_ENV",
+                std::env::var_os("VIRTUAL_ENV").unwrap_or_default(),
+            ),
         ],
         ..Check::default()
     };
@@ -153,7 +171,10 @@ pub fn json_changes(steps: &[Step]) -> Value {
         match step {
             Step::Set(name, value) => {
                 unset.retain(|n: &Value| n != name);
-                set.insert(name.to_string(), json!(String::from_utf8_lossy(value.as_bytes())));
+                set.insert(
+                    name.to_string(),
+                    json!(String::from_utf8_lossy(value.as_bytes())),
+                );
             }
             Step::Unset(name) => {
                 set.remove(*name);

@@ -18,7 +18,8 @@ use crate::state::Local;
 
 pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     let config = Config::from_env();
-    let here = detect::current_dir(std::env::var_os("PWD")).context("cannot read the current directory")?;
+    let here = detect::current_dir(std::env::var_os("PWD"))
+        .context("cannot read the current directory")?;
     let dir = match dir {
         None => here,
         Some(d) if d.is_absolute() => d,
@@ -84,7 +85,8 @@ pub fn to_json(d: &Decision) -> Value {
             Marker::NameFile { file, name } => (
                 "name-file",
                 text(file),
-                name.as_ref().map(|n| String::from_utf8_lossy(n.as_bytes()).into_owned()),
+                name.as_ref()
+                    .map(|n| String::from_utf8_lossy(n.as_bytes()).into_owned()),
             ),
             Marker::VenvDir { name } => ("venv-dir", text(&p.root.join(name)), None),
         };
@@ -99,8 +101,12 @@ pub fn to_json(d: &Decision) -> Value {
         })
     });
     let trust = d.venv.as_ref().map(|_| match &d.reason {
-        Reason::Ready(kind) => json!({"trusted": true, "how": kind.as_str(), "allow_command": null}),
-        Reason::Untrusted { allow_command } => json!({"trusted": false, "how": null, "allow_command": allow_command}),
+        Reason::Ready(kind) => {
+            json!({"trusted": true, "how": kind.as_str(), "allow_command": null})
+        }
+        Reason::Untrusted { allow_command } => {
+            json!({"trusted": false, "how": null, "allow_command": allow_command})
+        }
         _ => {
             let trusted = d.verdict.as_ref().is_some_and(|v| v.trusted)
                 || d.detection.project.as_ref().is_some_and(|p| p.is_central());
@@ -131,13 +137,23 @@ fn to_text(d: &Decision) -> String {
     let mut row = |k: &str, v: String| lines.push((k.to_string(), v));
     row("directory", bytes::display_path(&d.dir));
     match &d.detection.project {
-        None => row("project", "none: no .venv-name or environment folder here or above".into()),
+        None => row(
+            "project",
+            "none: no .venv-name or environment folder here or above".into(),
+        ),
         Some(p) => {
             let how = match &p.marker {
-                Marker::NameFile { file, .. } => format!("decided by {}", bytes::display_path(file)),
-                Marker::VenvDir { name } => format!("decided by the folder {}", bytes::display(name.as_bytes())),
+                Marker::NameFile { file, .. } => {
+                    format!("decided by {}", bytes::display_path(file))
+                }
+                Marker::VenvDir { name } => {
+                    format!("decided by the folder {}", bytes::display(name.as_bytes()))
+                }
             };
-            row("project", format!("{} ({how})", bytes::display_path(&p.root)));
+            row(
+                "project",
+                format!("{} ({how})", bytes::display_path(&p.root)),
+            );
         }
     }
     if let Some(v) = &d.venv {
@@ -147,16 +163,28 @@ fn to_text(d: &Decision) -> String {
                 "{} ({}, {}, prompt {})",
                 bytes::display_path(&v.path),
                 crate::venv::version_text(v),
-                if crate::venv::health(v).is_ok() { "healthy" } else { "broken" },
+                if crate::venv::health(v).is_ok() {
+                    "healthy"
+                } else {
+                    "broken"
+                },
                 crate::venv::prompt_text(v)
             ),
         );
     }
     let trust = match &d.reason {
-        Reason::Ready(engine::TrustKind::Allowed) => Some("yes, allowed with autovenv allow".to_string()),
-        Reason::Ready(engine::TrustKind::Central) => Some("yes, a central environment named by .venv-name".into()),
-        Reason::Ready(engine::TrustKind::TrustAll) => Some("not checked: AUTOVENV_TRUST=all".into()),
-        Reason::Untrusted { allow_command } => Some(format!("no, untrusted; to activate it, run: {allow_command}")),
+        Reason::Ready(engine::TrustKind::Allowed) => {
+            Some("yes, allowed with autovenv allow".to_string())
+        }
+        Reason::Ready(engine::TrustKind::Central) => {
+            Some("yes, a central environment named by .venv-name".into())
+        }
+        Reason::Ready(engine::TrustKind::TrustAll) => {
+            Some("not checked: AUTOVENV_TRUST=all".into())
+        }
+        Reason::Untrusted { allow_command } => Some(format!(
+            "no, untrusted; to activate it, run: {allow_command}"
+        )),
         _ => None,
     };
     if let Some(t) = trust {
@@ -166,7 +194,9 @@ fn to_text(d: &Decision) -> String {
         "this shell",
         match &d.owner {
             Owner::Nobody | Owner::Displaced(_) => "no environment active".into(),
-            Owner::Autovenv(a) => format!("{} (activated by autovenv)", bytes::display_path(&a.venv)),
+            Owner::Autovenv(a) => {
+                format!("{} (activated by autovenv)", bytes::display_path(&a.venv))
+            }
             Owner::Outside(p) => format!(
                 "{} (activated outside autovenv; autovenv leaves it alone until it is deactivated)",
                 bytes::display_path(p)
@@ -178,17 +208,49 @@ fn to_text(d: &Decision) -> String {
     let hook = match action(d) {
         "switch" => format!(
             "would switch from {} to {}",
-            name(&o.deactivated.as_ref().map(|a| a.venv.clone()).unwrap_or_default()),
-            name(&o.activated.as_ref().map(|v| v.path.clone()).unwrap_or_default())
+            name(
+                &o.deactivated
+                    .as_ref()
+                    .map(|a| a.venv.clone())
+                    .unwrap_or_default()
+            ),
+            name(
+                &o.activated
+                    .as_ref()
+                    .map(|v| v.path.clone())
+                    .unwrap_or_default()
+            )
         ),
-        "activate" => format!("would activate {}", name(&o.activated.as_ref().map(|v| v.path.clone()).unwrap_or_default())),
-        "deactivate" => format!("would deactivate {}", name(&o.deactivated.as_ref().map(|a| a.venv.clone()).unwrap_or_default())),
+        "activate" => format!(
+            "would activate {}",
+            name(
+                &o.activated
+                    .as_ref()
+                    .map(|v| v.path.clone())
+                    .unwrap_or_default()
+            )
+        ),
+        "deactivate" => format!(
+            "would deactivate {}",
+            name(
+                &o.deactivated
+                    .as_ref()
+                    .map(|a| a.venv.clone())
+                    .unwrap_or_default()
+            )
+        ),
         "adopt" => "would take over the inherited activation".into(),
         _ => match (&d.reason, &d.owner) {
-            (_, Owner::Outside(_)) => "nothing: the active environment was activated outside autovenv".into(),
-            (Reason::SwitchedOff, _) => "nothing: switched off with deactivate until the shell leaves the project".into(),
+            (_, Owner::Outside(_)) => {
+                "nothing: the active environment was activated outside autovenv".into()
+            }
+            (Reason::SwitchedOff, _) => {
+                "nothing: switched off with deactivate until the shell leaves the project".into()
+            }
             (Reason::Untrusted { .. }, _) => "nothing until the environment is allowed".into(),
-            (Reason::Unusable(_), _) => "nothing: the environment cannot be used (see problems)".into(),
+            (Reason::Unusable(_), _) => {
+                "nothing: the environment cannot be used (see problems)".into()
+            }
             _ => "nothing to change".into(),
         },
     };

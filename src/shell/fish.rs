@@ -137,12 +137,16 @@ fn render_check(out: &mut String, check: &Check) {
     let mut lines = Vec::new();
     for probe in &check.probes {
         match probe {
-            Probe::Exists { path, link: false } => terms.push(format!("-e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Exists { path, link: false } => {
+                terms.push(format!("-e {}", quote(path.as_os_str().as_bytes())))
+            }
             Probe::Exists { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("\\( -L {q} -o -e {q} \\)"));
             }
-            Probe::Missing { path, link: false } => terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Missing { path, link: false } => {
+                terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes())))
+            }
             Probe::Missing { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("! -L {q} -a ! -e {q}"));
@@ -159,7 +163,11 @@ fn render_check(out: &mut String, check: &Check) {
         parts.push(format!("test {}", terms.join(" -a ")));
     }
     parts.extend(lines);
-    let _ = writeln!(out, "function __autovenv_unchanged; {}; end", parts.join("; and "));
+    let _ = writeln!(
+        out,
+        "function __autovenv_unchanged; {}; end",
+        parts.join("; and ")
+    );
 }
 
 #[cfg(test)]

@@ -29,9 +29,18 @@ impl Shell {
     /// The hook script with the binary's path quoted for this shell.
     pub fn hook(self, binary: &Path) -> String {
         let (script, quoted) = match self {
-            Shell::Bash => (include_str!("../../shell/autovenv.bash"), posix::quote(binary.as_os_str().as_encoded_bytes())),
-            Shell::Zsh => (include_str!("../../shell/autovenv.zsh"), posix::quote(binary.as_os_str().as_encoded_bytes())),
-            Shell::Fish => (include_str!("../../shell/autovenv.fish"), fish::quote(binary.as_os_str().as_encoded_bytes())),
+            Shell::Bash => (
+                include_str!("../../shell/autovenv.bash"),
+                posix::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            Shell::Zsh => (
+                include_str!("../../shell/autovenv.zsh"),
+                posix::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            Shell::Fish => (
+                include_str!("../../shell/autovenv.fish"),
+                fish::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
         };
         script.replace("@AUTOVENV_BIN@", &quoted)
     }
@@ -53,6 +62,12 @@ impl Shell {
 pub fn prompt_label(name: &[u8]) -> String {
     String::from_utf8_lossy(name)
         .chars()
-        .map(|c| if c.is_control() || c == '\u{fffd}' { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '\u{fffd}' {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }

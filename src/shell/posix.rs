@@ -125,12 +125,16 @@ fn render_check(out: &mut String, check: &Check) {
     let mut lines = Vec::new();
     for probe in &check.probes {
         match probe {
-            Probe::Exists { path, link: false } => terms.push(format!("-e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Exists { path, link: false } => {
+                terms.push(format!("-e {}", quote(path.as_os_str().as_bytes())))
+            }
             Probe::Exists { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("( -L {q} || -e {q} )"));
             }
-            Probe::Missing { path, link: false } => terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes()))),
+            Probe::Missing { path, link: false } => {
+                terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes())))
+            }
             Probe::Missing { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("! -L {q} && ! -e {q}"));
@@ -156,7 +160,9 @@ fn render_check(out: &mut String, check: &Check) {
 /// For messages: how a path is typed at a bash or zsh prompt.
 pub fn shown(path: &std::path::Path) -> String {
     let b = path.as_os_str().as_bytes();
-    if b.iter().all(|&c| c.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&c)) {
+    if b.iter()
+        .all(|&c| c.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&c))
+    {
         bytes::display(b)
     } else {
         quote(b)

@@ -1,0 +1,497 @@
+//! Test support: isolated homes, real virtual environments, and real shells
+//! driven as child processes.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BASE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_autovenv"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sh {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Sh {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sh::Bash => "bash",
+            Sh::Zsh => "zsh",
+            Sh::Fish => "fish",
+        }
+    }
+
+    /// The shell's executable, or None (with the reason printed) when it is
+    /// not installed. With AUTOVENV_TEST_REQUIRE_SHELLS=1 (CI) a missing
+    /// shell fails the test instead.
+    pub fn find(self) -> Option<PathBuf> {
+        find_program(self.name()).or_else(|| {
+            let why = format!("{} is not installed", self.name());
+            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+                panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+            }
+            eprintln!("SKIPPED: {why}; install it to run this test");
+            None
+        })
+    }
+
+    /// `export NAME=VALUE` in this shell's syntax (value already quoted).
+    pub fn export(self, name: &str, quoted: &str) -> String {
+        match self {
+            Sh::Fish => format!("set -gx {name} {quoted}"),
+            _ => format!("export {name}={quoted}"),
+        }
+    }
+
+    pub fn quote(self, value: &[u8]) -> String {
+        match self {
+            Sh::Fish => {
+                let mut out = String::new();
+                for &b in value {
+                    if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+                        out.push(b as char);
+                    } else {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                if out.is_empty() { "''".into() } else { out }
+            }
+            _ => {
+                let mut out = String::from("$'");
+                for &b in value {
+                    if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+                        out.push(b as char);
+                    } else {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                out.push('\'');
+                out
+            }
+        }
+    }
+
+    pub fn cd(self, dir: &Path) -> String {
+        format!("cd {}", self.quote(dir.as_os_str().as_bytes()))
+    }
+
+    /// Prepends an entry to PATH, as a user would while inside a project.
+    pub fn prepend_path(self, entry: &str) -> String {
+        match self {
+            Sh::Fish => format!("set -gx PATH {entry} $PATH"),
+            _ => format!("PATH={entry}:$PATH"),
+        }
+    }
+
+    /// Sources a venv's own activate script, as a user would by hand.
+    pub fn source_activate(self, venv: &Path) -> String {
+        let script = match self {
+            Sh::Fish => venv.join("bin/activate.fish"),
+            _ => venv.join("bin/activate"),
+        };
+        format!("source {}", self.quote(script.as_os_str().as_bytes()))
+    }
+
+    pub fn hook_line(self) -> String {
+        let b = bin();
+        let q = self.quote(b.as_os_str().as_bytes());
+        match self {
+            Sh::Fish => format!("{q} hook fish | source"),
+            _ => format!("eval \"$({q} hook {})\"", self.name()),
+        }
+    }
+}
+
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// An isolated world: HOME, data folder, central folder and projects.
+pub struct World {
+    pub tmp: tempfile::TempDir,
+    pub home: PathBuf,
+    pub data: PathBuf,
+    pub central: PathBuf,
+    pub root: PathBuf,
+}
+
+impl World {
+    pub fn new() -> World {
+        let tmp = tempfile::Builder::new()
+            .prefix("autovenv-test")
+            .tempdir()
+            .unwrap();
+        // Canonical, so that paths the shell shows equal paths we build.
+        let base = std::fs::canonicalize(tmp.path()).unwrap();
+        let home = base.join("home");
+        let data = base.join("data");
+        let central = base.join("central");
+        let root = base.join("w");
+        for d in [&home, &data, &central, &root] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        World {
+            tmp,
+            home,
+            data,
+            central,
+            root,
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn mkdir(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+
+    /// A real environment made by `python3 -m venv`, with a stand-in module
+    /// `flaskish` at `version` so tests can see which one Python imports.
+    pub fn venv(&self, dir: &Path, version: &str) -> PathBuf {
+        make_venv(dir, version, &[]);
+        dir.to_path_buf()
+    }
+
+    pub fn allow(&self, dir: &Path) {
+        let out = self.autovenv().arg("allow").arg(dir).output().unwrap();
+        assert!(
+            out.status.success(),
+            "allow failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The binary, with this world's environment and nothing else.
+    pub fn autovenv(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.env_clear().envs(self.env());
+        c
+    }
+
+    pub fn env(&self) -> Vec<(OsString, OsString)> {
+        vec![
+            ("HOME".into(), self.home.clone().into()),
+            ("PATH".into(), BASE_PATH.into()),
+            ("TERM".into(), "dumb".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+            ("AUTOVENV_DATA_DIR".into(), self.data.clone().into()),
+            ("AUTOVENV_HOME".into(), self.central.clone().into()),
+        ]
+    }
+}
+
+pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
+    let python = find_program("python3").expect("python3 is needed to make test environments");
+    let out = Command::new(python)
+        .args(["-m", "venv", "--without-pip"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python3 -m venv failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = std::fs::read_dir(dir.join("lib"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("site-packages");
+    std::fs::write(site.join("flaskish.py"), format!("VERSION = '{version}'\n")).unwrap();
+}
+
+/// What a shell showed at one point of a script.
+#[derive(Debug, Clone)]
+pub struct Snap {
+    pub env: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// PS1 for bash and zsh; the output of fish_prompt for fish.
+    pub prompt: Vec<u8>,
+    pub has_deactivate: bool,
+    /// `sys.prefix` and `flaskish.VERSION` as `python` prints them.
+    pub python: String,
+}
+
+impl Snap {
+    pub fn var(&self, name: &str) -> Option<&[u8]> {
+        self.env.get(name.as_bytes()).map(Vec::as_slice)
+    }
+
+    pub fn var_str(&self, name: &str) -> Option<String> {
+        self.var(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    }
+
+    pub fn virtual_env(&self) -> Option<PathBuf> {
+        self.var("VIRTUAL_ENV")
+            .map(|v| PathBuf::from(OsString::from_vec(v.to_vec())))
+    }
+
+    pub fn path(&self) -> String {
+        self.var_str("PATH").unwrap_or_default()
+    }
+
+    pub fn prompt_str(&self) -> String {
+        String::from_utf8_lossy(&self.prompt).into_owned()
+    }
+
+    /// Asserts that `venv` is active, by autovenv, completely.
+    pub fn assert_active(&self, venv: &Path, name: &str, version: &str, base_path: &str) {
+        assert_eq!(
+            self.virtual_env().as_deref(),
+            Some(venv),
+            "VIRTUAL_ENV\n{self:#?}"
+        );
+        assert_eq!(
+            self.path().as_bytes(),
+            [
+                venv.join("bin").as_os_str().as_bytes(),
+                b":",
+                base_path.as_bytes()
+            ]
+            .concat(),
+            "PATH"
+        );
+        assert_eq!(
+            self.var_str("VIRTUAL_ENV_PROMPT").as_deref(),
+            Some(name),
+            "VIRTUAL_ENV_PROMPT"
+        );
+        assert!(
+            self.prompt_str().starts_with(&format!("({name}) ")),
+            "prompt: {:?}",
+            self.prompt_str()
+        );
+        assert!(
+            !self.prompt_str().contains(&format!("({name}) ({name})")),
+            "prompt doubled: {:?}",
+            self.prompt_str()
+        );
+        assert!(self.has_deactivate, "deactivate is defined");
+        let mut lines = self.python.lines();
+        assert_eq!(
+            lines.next().map(PathBuf::from).as_deref(),
+            Some(venv),
+            "python's sys.prefix: {}",
+            self.python
+        );
+        assert_eq!(
+            lines.next(),
+            Some(version),
+            "flaskish version: {}",
+            self.python
+        );
+    }
+
+    pub fn assert_inactive(&self, base_path: &str, base_prompt: &[u8]) {
+        assert_eq!(self.var("VIRTUAL_ENV"), None, "VIRTUAL_ENV\n{self:#?}");
+        assert_eq!(self.var("VIRTUAL_ENV_PROMPT"), None, "VIRTUAL_ENV_PROMPT");
+        assert_eq!(self.var("__AUTOVENV_STATE"), None, "state variable");
+        assert_eq!(self.path(), base_path, "PATH");
+        assert_eq!(self.prompt, base_prompt, "prompt: {:?}", self.prompt_str());
+        assert!(!self.has_deactivate, "deactivate is gone");
+    }
+}
+
+/// A script for an interactive shell: commands, with snapshots between.
+pub struct Script {
+    pub sh: Sh,
+    lines: Vec<String>,
+    snaps: usize,
+    pub env: Vec<(OsString, OsString)>,
+    pub cwd: PathBuf,
+}
+
+pub struct Ran {
+    pub snaps: Vec<Snap>,
+    pub stdout: String,
+    pub stderr: String,
+    pub status: std::process::ExitStatus,
+}
+
+impl Ran {
+    /// Lines autovenv printed, without the shell's own noise.
+    pub fn messages(&self) -> Vec<&str> {
+        // zsh writes its prompts to stderr too: keep what follows them.
+        self.stderr
+            .lines()
+            .filter_map(|l| l.find("autovenv: ").map(|at| &l[at..]))
+            .collect()
+    }
+}
+
+impl Script {
+    pub fn new(sh: Sh, world: &World) -> Script {
+        Script {
+            sh,
+            lines: Vec::new(),
+            snaps: 0,
+            env: world.env(),
+            cwd: world.root.clone(),
+        }
+    }
+
+    pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Script {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.into(), value.as_ref().to_os_string()));
+        self
+    }
+
+    pub fn run(&mut self, line: impl Into<String>) -> &mut Script {
+        self.lines.push(line.into());
+        // Piped into fish, commands do not trigger the prompt event: the
+        // script emits it, exactly as the prompt would (the terminal tests
+        // show real prompts).
+        if self.sh == Sh::Fish {
+            self.lines.push("emit fish_prompt".into());
+        }
+        self
+    }
+
+    pub fn cd(&mut self, dir: &Path) -> &mut Script {
+        let line = self.sh.cd(dir);
+        self.run(line)
+    }
+
+    /// Records the shell's state at this point; returns its index.
+    pub fn snap(&mut self) -> usize {
+        let n = self.snaps;
+        self.snaps += 1;
+        self.lines.push(format!("__t_snap {n}"));
+        n
+    }
+
+    fn preamble(&self, snapdir: &Path, load_hook: bool) -> String {
+        let q = self.sh.quote(snapdir.as_os_str().as_bytes());
+        let hook = if load_hook {
+            self.sh.hook_line()
+        } else {
+            String::new()
+        };
+        let py =
+            "python -c 'import sys; print(sys.prefix); import flaskish; print(flaskish.VERSION)'";
+        match self.sh {
+            Sh::Fish => format!(
+                "function fish_prompt; printf '> '; end
+function __t_snap
+    env -0 > {q}/env_$argv[1]
+    fish_prompt > {q}/ps1_$argv[1]
+    if functions -q deactivate; echo yes; else; echo no; end > {q}/deact_$argv[1]
+    if command -q python; {py} > {q}/py_$argv[1] 2>&1; else; echo 'no python' > {q}/py_$argv[1]; end
+end
+{hook}
+emit fish_prompt
+"
+            ),
+            _ => format!(
+                "__t_snap() {{
+    env -0 > {q}/env_$1
+    printf '%s' \"$PS1\" > {q}/ps1_$1
+    if typeset -f deactivate >/dev/null 2>&1; then echo yes; else echo no; fi > {q}/deact_$1
+    {py} > {q}/py_$1 2>&1
+}}
+PS1='$ '
+{hook}
+"
+            ),
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        let exe = self.sh.find().expect("shell checked by the caller");
+        let mut c = Command::new(exe);
+        match self.sh {
+            Sh::Bash => c.args(["--norc", "--noprofile", "-i"]),
+            Sh::Zsh => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
+            Sh::Fish => c.args(["--no-config", "-i"]),
+        };
+        c.env_clear()
+            .envs(self.env.iter().cloned())
+            .current_dir(&self.cwd);
+        c
+    }
+
+    /// Runs the script in an interactive shell with the hook loaded.
+    pub fn execute(&self) -> Ran {
+        self.execute_with(true)
+    }
+
+    pub fn execute_with(&self, load_hook: bool) -> Ran {
+        let snapdir = tempfile::tempdir().unwrap();
+        let mut input = self.preamble(snapdir.path(), load_hook);
+        for line in &self.lines {
+            input.push_str(line);
+            input.push('\n');
+        }
+        input.push_str("exit\n");
+        let mut child = self
+            .command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let read = |name: String| {
+            std::fs::read(snapdir.path().join(&name)).unwrap_or_else(|_| {
+                panic!(
+                    "snapshot {name} missing; stderr:\n{}\nscript:\n{input}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        };
+        let snaps = (0..self.snaps)
+            .map(|n| {
+                let env = read(format!("env_{n}"))
+                    .split(|&b| b == 0)
+                    .filter(|kv| !kv.is_empty())
+                    .filter_map(|kv| {
+                        let eq = kv.iter().position(|&b| b == b'=')?;
+                        Some((kv[..eq].to_vec(), kv[eq + 1..].to_vec()))
+                    })
+                    .collect();
+                Snap {
+                    env,
+                    prompt: read(format!("ps1_{n}")),
+                    has_deactivate: read(format!("deact_{n}")).starts_with(b"yes"),
+                    python: String::from_utf8_lossy(&read(format!("py_{n}"))).into_owned(),
+                }
+            })
+            .collect();
+        Ran {
+            snaps,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status: out.status,
+        }
+    }
+}
+
+/// The prompt a shell shows with no environment, as the snapshot reads it.
+pub fn base_prompt(sh: Sh) -> Vec<u8> {
+    match sh {
+        Sh::Fish => b"> ".to_vec(),
+        _ => b"$ ".to_vec(),
+    }
+}

@@ -1,0 +1,362 @@
+//! What a user sees: real bash, zsh and fish, real `python3 -m venv`
+//! environments, `cd` around, and the resulting environment checked.
+
+mod common;
+
+use common::{BASE_PATH, Script, Sh, World, base_prompt};
+
+/// Runs `$body` once per shell, each as its own test, skipping (or failing,
+/// in CI) when the shell is missing.
+macro_rules! per_shell {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn bash() {
+                if Sh::Bash.find().is_some() {
+                    ($body)(Sh::Bash)
+                }
+            }
+            #[test]
+            fn zsh() {
+                if Sh::Zsh.find().is_some() {
+                    ($body)(Sh::Zsh)
+                }
+            }
+            #[test]
+            fn fish() {
+                if Sh::Fish.find().is_some() {
+                    ($body)(Sh::Fish)
+                }
+            }
+        }
+    };
+}
+
+struct Projects {
+    world: World,
+    client: std::path::PathBuf,
+    personal: std::path::PathBuf,
+    nested: std::path::PathBuf,
+    outside: std::path::PathBuf,
+}
+
+/// Two Flask-like projects, one nested project, and a plain folder.
+fn projects() -> Projects {
+    let world = World::new();
+    let client = world.path("client_flask_app");
+    let personal = world.path("personal_app");
+    let nested = personal.join("plugins/nested");
+    let outside = world.path("outside");
+    world.venv(&client.join("venv"), "1.1.4");
+    world.venv(&personal.join(".venv"), "2.0.3");
+    world.venv(&nested.join("venv"), "3.0.0");
+    world.mkdir(&client.join("src/deep/er"));
+    world.mkdir(&outside);
+    for p in [&client, &personal, &nested] {
+        world.allow(p);
+    }
+    Projects {
+        world,
+        client,
+        personal,
+        nested,
+        outside,
+    }
+}
+
+per_shell!(enter_subfolder_switch_nested_leave, |sh: Sh| {
+    let p = projects();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.outside);
+    let outside = s.snap();
+    s.cd(&p.client);
+    let client = s.snap();
+    s.cd(&p.client.join("src/deep/er"));
+    let deep = s.snap();
+    s.cd(&p.personal);
+    let sibling = s.snap();
+    s.cd(&p.nested);
+    let nested = s.snap();
+    s.cd(&p.personal.join("plugins"));
+    let back_up = s.snap();
+    s.cd(&p.outside);
+    let left = s.snap();
+    s.cd(&p.client);
+    let again = s.snap();
+    let ran = s.execute();
+    let snaps = &ran.snaps;
+    let prompt = base_prompt(sh);
+
+    snaps[outside].assert_inactive(BASE_PATH, &prompt);
+    snaps[client].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    snaps[deep].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    snaps[sibling].assert_active(
+        &p.personal.join(".venv"),
+        "personal_app",
+        "2.0.3",
+        BASE_PATH,
+    );
+    snaps[nested].assert_active(&p.nested.join("venv"), "nested", "3.0.0", BASE_PATH);
+    snaps[back_up].assert_active(
+        &p.personal.join(".venv"),
+        "personal_app",
+        "2.0.3",
+        BASE_PATH,
+    );
+    snaps[left].assert_inactive(BASE_PATH, &prompt);
+    snaps[again].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+
+    let messages = ran.messages();
+    assert!(
+        messages.contains(&"autovenv: activated client_flask_app (Python 3.11.7)")
+            || messages
+                .iter()
+                .any(|m| m.starts_with("autovenv: activated client_flask_app (Python ")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| *m == "autovenv: deactivated client_flask_app"),
+        "{messages:#?}"
+    );
+    // Entering a subfolder of the active project says nothing.
+    let activations = messages
+        .iter()
+        .filter(|m| m.starts_with("autovenv: activated client_flask_app"))
+        .count();
+    assert_eq!(activations, 2, "{messages:#?}");
+});
+
+per_shell!(user_path_edits_and_pythonhome_survive, |sh: Sh| {
+    let p = projects();
+    let mut s = Script::new(sh, &p.world).env("PYTHONHOME", "/opt/python-home");
+    s.cd(&p.client);
+    let inside = s.snap();
+    s.run(sh.prepend_path("/mine/bin"));
+    s.cd(&p.outside);
+    let left = s.snap();
+    let ran = s.execute();
+    let inside = &ran.snaps[inside];
+    assert_eq!(
+        inside.var("PYTHONHOME"),
+        None,
+        "PYTHONHOME is unset while active"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(
+            &ran.snaps[left]
+                .var("PYTHONHOME")
+                .unwrap_or_default()
+                .to_vec()
+        ),
+        "/opt/python-home"
+    );
+    assert_eq!(ran.snaps[left].path(), format!("/mine/bin:{BASE_PATH}"));
+    assert_eq!(ran.snaps[left].var("VIRTUAL_ENV"), None);
+});
+
+per_shell!(
+    typed_deactivate_keeps_the_project_off_until_leaving,
+    |sh: Sh| {
+        let p = projects();
+        let mut s = Script::new(sh, &p.world);
+        s.cd(&p.client);
+        s.run("deactivate");
+        let off = s.snap();
+        s.cd(&p.client.join("src"));
+        let still_off = s.snap();
+        s.cd(&p.outside);
+        s.cd(&p.client);
+        let on_again = s.snap();
+        let ran = s.execute();
+        let prompt = base_prompt(sh);
+        ran.snaps[off].assert_inactive(BASE_PATH, &prompt);
+        ran.snaps[still_off].assert_inactive(BASE_PATH, &prompt);
+        ran.snaps[on_again].assert_active(
+            &p.client.join("venv"),
+            "client_flask_app",
+            "1.1.4",
+            BASE_PATH,
+        );
+        assert!(
+            ran.messages()
+                .iter()
+                .any(|m| m.contains("stays off until you leave")),
+            "{:#?}",
+            ran.messages()
+        );
+    }
+);
+
+per_shell!(hand_activated_venv_is_left_alone, |sh: Sh| {
+    let p = projects();
+    let hand = p.world.venv(&p.world.path("by_hand/env"), "9.9.9");
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.outside);
+    s.run(sh.source_activate(&hand));
+    s.cd(&p.client);
+    let hand_in_project = s.snap();
+    s.cd(&p.outside);
+    let hand_outside = s.snap();
+    s.cd(&p.client);
+    // The venv's own deactivate replaces autovenv's, and deletes itself.
+    s.run("deactivate");
+    let resumed = s.snap();
+    s.run("deactivate");
+    let ours_still_works = s.snap();
+    let ran = s.execute();
+    for n in [hand_in_project, hand_outside] {
+        assert_eq!(
+            ran.snaps[n].virtual_env().as_deref(),
+            Some(hand.as_path()),
+            "{:#?}",
+            ran.snaps[n]
+        );
+        assert!(ran.snaps[n].python.contains("9.9.9"));
+    }
+    ran.snaps[resumed].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    ran.snaps[ours_still_works].assert_inactive(BASE_PATH, &base_prompt(sh));
+});
+
+per_shell!(
+    autovenv_activation_survives_hand_activation_on_top,
+    |sh: Sh| {
+        let p = projects();
+        let hand = p.world.venv(&p.world.path("by_hand/env"), "9.9.9");
+        let mut s = Script::new(sh, &p.world);
+        s.cd(&p.client);
+        s.run(sh.source_activate(&hand));
+        let on_top = s.snap();
+        s.run("deactivate");
+        let back = s.snap();
+        s.cd(&p.outside);
+        let left = s.snap();
+        let ran = s.execute();
+        assert_eq!(
+            ran.snaps[on_top].virtual_env().as_deref(),
+            Some(hand.as_path())
+        );
+        ran.snaps[back].assert_active(
+            &p.client.join("venv"),
+            "client_flask_app",
+            "1.1.4",
+            BASE_PATH,
+        );
+        ran.snaps[left].assert_inactive(BASE_PATH, &base_prompt(sh));
+    }
+);
+
+per_shell!(child_shell_adopts_the_activation, |sh: Sh| {
+    let p = projects();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.client);
+    let parent = s.snap();
+    // A child shell started inside the project, with the hook in its rc.
+    let exe = sh.find().unwrap();
+    let child_flags = match sh {
+        Sh::Bash => "--norc --noprofile -i",
+        Sh::Zsh => "--no-rcs --no-globalrcs -i",
+        Sh::Fish => "--no-config -i",
+    };
+    let hook = sh.hook_line().replace('\'', "'\\''");
+    let emit = if sh == Sh::Fish {
+        "emit fish_prompt\n"
+    } else {
+        ""
+    };
+    let child_script = p.world.root.join("child-script");
+    let snapdir = p.world.root.join("child-snap");
+    p.world.mkdir(&snapdir);
+    let snap_fn = match sh {
+        Sh::Fish => format!(
+            "function fish_prompt; printf '> '; end\nfunction snap; env -0 > {d}/env_$argv[1]; fish_prompt > {d}/ps1_$argv[1]; functions -q deactivate; and echo yes > {d}/deact_$argv[1]; end\n",
+            d = snapdir.display()
+        ),
+        _ => format!(
+            "PS1='$ '\nsnap() {{ env -0 > {d}/env_$1; printf '%s' \"$PS1\" > {d}/ps1_$1; typeset -f deactivate >/dev/null && echo yes > {d}/deact_$1; }}\n",
+            d = snapdir.display()
+        ),
+    };
+    std::fs::write(
+        &child_script,
+        format!(
+            "{snap_fn}{}\n{emit}snap 0\ncd {}\n{emit}snap 1\nexit\n",
+            sh.hook_line(),
+            p.outside.display()
+        ),
+    )
+    .unwrap();
+    let _ = hook;
+    s.run(format!(
+        "{} {child_flags} < {}",
+        exe.display(),
+        child_script.display()
+    ));
+    let after_child = s.snap();
+    let ran = s.execute();
+    ran.snaps[parent].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    ran.snaps[after_child].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+
+    let read = |f: &str| std::fs::read(snapdir.join(f)).unwrap_or_default();
+    let env0 = String::from_utf8_lossy(&read("env_0")).into_owned();
+    let venv_bin = p.client.join("venv/bin");
+    let path0 = env0
+        .split('\0')
+        .find_map(|kv| kv.strip_prefix("PATH="))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        path0,
+        format!("{}:{BASE_PATH}", venv_bin.display()),
+        "child PATH not doubled"
+    );
+    assert!(
+        String::from_utf8_lossy(&read("ps1_0")).starts_with("(client_flask_app) "),
+        "child prompt prefix"
+    );
+    assert_eq!(read("deact_0"), b"yes\n", "child has deactivate");
+    let env1 = String::from_utf8_lossy(&read("env_1")).into_owned();
+    assert!(
+        !env1.split('\0').any(|kv| kv.starts_with("VIRTUAL_ENV=")),
+        "child deactivated on leaving"
+    );
+    let path1 = env1
+        .split('\0')
+        .find_map(|kv| kv.strip_prefix("PATH="))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(path1, BASE_PATH);
+    assert_eq!(read("ps1_1"), base_prompt(sh));
+});
