@@ -1,5 +1,6 @@
 //! What a user sees: real bash, zsh and fish, real `python3 -m venv`
 //! environments, `cd` around, and the resulting environment checked.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod common;
 
@@ -131,9 +132,7 @@ per_shell!(enter_subfolder_switch_nested_leave, |sh: Sh| {
         "{messages:#?}"
     );
     assert!(
-        messages
-            .iter()
-            .any(|m| *m == "autovenv: deactivated client_flask_app"),
+        messages.contains(&"autovenv: deactivated client_flask_app"),
         "{messages:#?}"
     );
     // Entering a subfolder of the active project says nothing.
@@ -160,12 +159,7 @@ per_shell!(user_path_edits_and_pythonhome_survive, |sh: Sh| {
         "PYTHONHOME is unset while active"
     );
     assert_eq!(
-        String::from_utf8_lossy(
-            &ran.snaps[left]
-                .var("PYTHONHOME")
-                .unwrap_or_default()
-                .to_vec()
-        ),
+        String::from_utf8_lossy(ran.snaps[left].var("PYTHONHOME").unwrap_or_default()),
         "/opt/python-home"
     );
     assert_eq!(ran.snaps[left].path(), format!("/mine/bin:{BASE_PATH}"));
