@@ -80,12 +80,13 @@ pub fn render(shell: Shell, steps: &[Step]) -> String {
     for step in steps {
         match step {
             Step::Set(name, value) => {
-                let _ = writeln!(out, "export {name}={}", quote(value.as_bytes()));
+                // `\builtin`: evaluated code goes through alias expansion.
+                let _ = writeln!(out, "\\builtin export {name}={}", quote(value.as_bytes()));
             }
             Step::Unset(name) => {
-                let _ = writeln!(out, "unset {name}");
+                let _ = writeln!(out, "\\builtin unset -v {name}");
             }
-            Step::Rehash => out.push_str("hash -r\n"),
+            Step::Rehash => out.push_str("\\builtin hash -r\n"),
             Step::Prompt(None) => out.push_str("__autovenv_prompt\n"),
             Step::Prompt(Some(name)) => {
                 let label = prompt_label(name.as_bytes());
@@ -111,7 +112,7 @@ pub fn render(shell: Shell, steps: &[Step]) -> String {
 /// line of any `.venv-name` that decided the environment.
 fn render_check(out: &mut String, check: &Check) {
     if check.is_volatile() {
-        out.push_str("__autovenv_unchanged() { return 1; }\n");
+        out.push_str("__autovenv_unchanged() { \\builtin return 1; }\n");
         return;
     }
     let mut terms = Vec::new();
