@@ -1,0 +1,225 @@
+//! The hook itself: loads quietly under strict settings, registers once,
+//! keeps `$?`, and is not thrown by aliases, IFS or zsh options.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::process::Command;
+
+use common::{BASE_PATH, Script, Sh, World, bin};
+
+fn hook_text(sh: &str) -> String {
+    let out = Command::new(bin()).args(["hook", sh]).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "hook printed to stderr");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn unknown_shell_is_a_usage_error() {
+    let out = Command::new(bin()).args(["hook", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tcsh"));
+}
+
+#[test]
+fn bash_hook_passes_shellcheck() {
+    let Some(shellcheck) = common::find_program("shellcheck") else {
+        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+            panic!("shellcheck is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+        }
+        eprintln!("SKIPPED: shellcheck is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hook.bash");
+    std::fs::write(&file, hook_text("bash")).unwrap();
+    let out = Command::new(shellcheck).arg("--shell=bash").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn hooks_embed_the_binary_path_quoted() {
+    assert!(hook_text("bash").contains(&format!("__autovenv_bin='{}'", bin().display())));
+    assert!(hook_text("fish").contains(&format!("set -g __autovenv_bin '{}'", bin().display())));
+}
+
+/// Non-interactive shells under strict flags: loading prints nothing, fails
+/// nothing, and defines nothing.
+#[test]
+fn hooks_load_quietly_under_strict_flags() {
+    let world = World::new();
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        let Some(exe) = sh.find() else { continue };
+        let (flags, probe): (&[&str], &str) = match sh {
+            Sh::Bash => (&["--norc", "--noprofile", "-euo", "pipefail", "-c"], "declare -F __autovenv_hook || echo none"),
+            Sh::Zsh => (&["--no-rcs", "-eu", "-c"], "(( $+functions[__autovenv_hook] )) || echo none"),
+            Sh::Fish => (&["--no-config", "-c"], "functions -q __autovenv_hook; or echo none"),
+        };
+        let script = format!("{}\n{probe}", sh.hook_line());
+        let out = Command::new(exe)
+            .args(flags)
+            .arg(&script)
+            .env_clear()
+            .envs(world.env())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {}", sh.name(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "none", "{}", sh.name());
+        assert!(out.stderr.is_empty(), "{}: {}", sh.name(), String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn project(world: &World) -> std::path::PathBuf {
+    let p = world.path("proj");
+    world.venv(&p.join("venv"), "1.0");
+    world.allow(&p);
+    p
+}
+
+macro_rules! per_shell {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn bash() {
+                if Sh::Bash.find().is_some() {
+                    ($body)(Sh::Bash)
+                }
+            }
+            #[test]
+            fn zsh() {
+                if Sh::Zsh.find().is_some() {
+                    ($body)(Sh::Zsh)
+                }
+            }
+            #[test]
+            fn fish() {
+                if Sh::Fish.find().is_some() {
+                    ($body)(Sh::Fish)
+                }
+            }
+        }
+    };
+}
+
+per_shell!(loading_twice_registers_once, |sh: Sh| {
+    let world = World::new();
+    let p = project(&world);
+    let mut s = Script::new(sh, &world);
+    s.run(sh.hook_line());
+    s.run(sh.hook_line());
+    let count = match sh {
+        Sh::Bash => "echo \"PC=$PROMPT_COMMAND\"",
+        Sh::Zsh => "echo \"PC=${(j:,:)precmd_functions} CH=${(j:,:)chpwd_functions}\"",
+        Sh::Fish => "echo PC=(functions --handlers | string match '*__autovenv_hook*' | count)",
+    };
+    s.run(count);
+    s.cd(&p);
+    let inside = s.snap();
+    let ran = s.execute();
+    ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
+    let line = ran.stdout.lines().find(|l| l.contains("PC=")).unwrap_or_default().to_string();
+    match sh {
+        Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook"),
+        Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_hook"),
+        // one PWD handler, one fish_prompt handler
+        Sh::Fish => assert_eq!(line.trim(), "PC=2"),
+    }
+    let activations = ran.messages().iter().filter(|m| m.contains("activated proj")).count();
+    assert_eq!(activations, 1, "{:?}", ran.messages());
+});
+
+// fish keeps $status across event handlers by itself; piped fish shows no
+// prompt, so the terminal tests check it there.
+per_shell!(exit_status_reaches_the_prompt, |sh: Sh| {
+    if sh == Sh::Fish {
+        return;
+    }
+    let world = World::new();
+    let p = project(&world);
+    let mut s = Script::new(sh, &world);
+    // The prompt hook runs between these lines; $? must survive it.
+    match sh {
+        Sh::Fish => {
+            s.run(format!("cd {}; false", p.display()));
+            s.run("echo STATUS=$status");
+        }
+        _ => {
+            s.run(format!("cd {}; (exit 3)", p.display()));
+            s.run("echo STATUS=$?");
+        }
+    }
+    let ran = s.execute();
+    let want = if sh == Sh::Fish { "STATUS=1" } else { "STATUS=3" };
+    assert!(ran.stdout.lines().any(|l| l.trim() == want), "{}", ran.stdout);
+});
+
+per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
+    let world = World::new();
+    let p = project(&world);
+    let mut s = Script::new(sh, &world);
+    match sh {
+        Sh::Bash => {
+            s.run("set -u; IFS=/:-; alias unset='echo BROKEN'; alias export='echo BROKEN'; alias hash='echo BROKEN'; alias eval='echo BROKEN'; alias read='echo BROKEN'; alias local='echo BROKEN'");
+        }
+        Sh::Zsh => {
+            s.run("setopt KSH_ARRAYS SH_WORD_SPLIT NO_UNSET; IFS=/:-; alias unset='echo BROKEN'; alias export='echo BROKEN'; alias hash='echo BROKEN'; alias eval='echo BROKEN'; alias read='echo BROKEN'");
+        }
+        Sh::Fish => {
+            s.run("function cd --wraps cd; builtin cd $argv; end; alias read='echo BROKEN'; alias string='echo BROKEN'");
+        }
+    }
+    s.cd(&p.join("venv/bin"));
+    let inside = s.snap();
+    s.cd(&world.root);
+    let outside = s.snap();
+    let ran = s.execute();
+    ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
+    ran.snaps[outside].assert_inactive(BASE_PATH, &common::base_prompt(sh));
+    assert!(!ran.stdout.contains("BROKEN"), "{}", ran.stdout);
+    assert!(!ran.stderr.contains("unbound") && !ran.stderr.contains("parameter not set"), "{}", ran.stderr);
+});
+
+#[test]
+fn bash_prompt_command_array_and_string_are_kept() {
+    if Sh::Bash.find().is_none() {
+        return;
+    }
+    let world = World::new();
+    let p = project(&world);
+    for (setup, check) in [
+        ("PROMPT_COMMAND=(\"echo one\" \"echo two\")", "printf '<%s>' \"${PROMPT_COMMAND[@]}\"; echo"),
+        ("PROMPT_COMMAND='echo one; echo two'", "printf '<%s>' \"$PROMPT_COMMAND\"; echo"),
+    ] {
+        let mut s = Script::new(Sh::Bash, &world);
+        // Set before the hook loads: the preamble loads it, so load again.
+        s.run(setup);
+        s.run(Sh::Bash.hook_line());
+        s.run(check);
+        s.cd(&p);
+        let inside = s.snap();
+        let ran = s.execute();
+        ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
+        let line = ran.stdout.lines().find(|l| l.starts_with('<')).unwrap_or_default();
+        if setup.contains('(') {
+            assert_eq!(line, "<__autovenv_hook><echo one><echo two>", "{}", ran.stdout);
+        } else {
+            assert_eq!(line, "<__autovenv_hook;echo one; echo two>", "{}", ran.stdout);
+        }
+    }
+}
+
+#[test]
+fn non_interactive_shells_are_left_alone() {
+    let world = World::new();
+    let p = project(&world);
+    for sh in [Sh::Bash, Sh::Zsh] {
+        let Some(exe) = sh.find() else { continue };
+        let script = format!("{}\ncd {}\necho \"VE=${{VIRTUAL_ENV-}}\"", sh.hook_line(), p.display());
+        let out = Command::new(exe).arg("-c").arg(script).env_clear().envs(world.env()).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "VE=", "{}", sh.name());
+        assert!(out.stderr.is_empty());
+    }
+}
