@@ -1,0 +1,169 @@
+//! Real interactive shells in a real terminal (tmux), typed at as a person
+//! would, with the prompt read off the screen.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Sh, World};
+
+struct Terminal {
+    socket: String,
+    tmux: PathBuf,
+}
+
+impl Terminal {
+    /// None (with the reason printed) when tmux or the shell is missing.
+    fn start(sh: Sh, world: &World, dir: &Path) -> Option<Terminal> {
+        let exe = sh.find()?;
+        let Some(tmux) = common::find_program("tmux") else {
+            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+                panic!("tmux is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+            }
+            eprintln!("SKIPPED: tmux is not installed; install it to run the terminal tests");
+            return None;
+        };
+        let rc = world.home.join(format!("rc.{}", sh.name()));
+        let (rc_text, command) = match sh {
+            Sh::Bash => (
+                format!("PS1='$ '\n{}\n", sh.hook_line()),
+                format!("{} --noprofile --rcfile {} -i", exe.display(), rc.display()),
+            ),
+            Sh::Zsh => (
+                format!("PS1='$ '\n{}\n", sh.hook_line()),
+                format!("{} --no-globalrcs -i", exe.display()),
+            ),
+            Sh::Fish => (
+                format!("function fish_prompt; printf '> '; end\nfunction fish_greeting; end\n{}\n", sh.hook_line()),
+                format!("{} --no-config -C 'source {}' -i", exe.display(), rc.display()),
+            ),
+        };
+        std::fs::write(&rc, rc_text).unwrap();
+        if sh == Sh::Zsh {
+            std::fs::write(world.home.join(".zshrc"), std::fs::read(&rc).unwrap()).unwrap();
+        }
+        let socket = format!("autovenv-test-{}-{}", std::process::id(), sh.name());
+        let mut c = Command::new(&tmux);
+        c.env_clear()
+            .envs(world.env())
+            .env("ZDOTDIR", &world.home)
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40"])
+            .arg("-c")
+            .arg(dir)
+            .arg(&command);
+        let status = c.status().unwrap();
+        assert!(status.success(), "tmux did not start");
+        Some(Terminal { socket, tmux })
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new(&self.tmux);
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn type_line(&self, line: &str) {
+        let ok = self.tmux().args(["send-keys", "-t", "0", "-l", line]).status().unwrap();
+        assert!(ok.success());
+        let ok = self.tmux().args(["send-keys", "-t", "0", "Enter"]).status().unwrap();
+        assert!(ok.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = self.tmux().args(["capture-pane", "-p", "-t", "0"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The last non-empty line on screen: the prompt, once the shell waits.
+    fn last_line(&self) -> String {
+        self.screen().lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string()
+    }
+
+    /// Waits until `pred` holds for the screen; panics with the screen after
+    /// a generous time (the machine is shared and can be slow).
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types a command followed by a marker echo, and waits for the marker's
+    /// output and the prompt after it.
+    fn run(&self, line: &str, n: usize) -> String {
+        self.type_line(&format!("{line}; echo DONE{n}"));
+        self.wait_for(&format!("DONE{n}"), |s| {
+            s.lines().any(|l| l.trim() == format!("DONE{n}"))
+        });
+        // The prompt is drawn after the marker.
+        std::thread::sleep(Duration::from_millis(300));
+        self.last_line()
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+fn prompt_is_read_off_the_screen(sh: Sh) {
+    let world = World::new();
+    let proj = world.path("client_flask_app");
+    world.venv(&proj.join("venv"), "1.1.4");
+    world.allow(&proj);
+    let Some(term) = Terminal::start(sh, &world, &world.root) else {
+        return;
+    };
+    let plain = if sh == Sh::Fish { "> " } else { "$ " };
+    term.wait_for("the first prompt", |s| s.lines().any(|l| l.starts_with(plain.trim_end())));
+
+    let line = term.run(&format!("cd {}", proj.display()), 1);
+    assert_eq!(line.trim_end(), "(client_flask_app) ".to_string() + plain.trim_end(), "screen:\n{}", term.screen());
+
+    let screen = term.screen();
+    assert!(screen.contains("autovenv: activated client_flask_app (Python "), "screen:\n{screen}");
+
+    // Which python runs, straight from the terminal.
+    term.run("python -c 'import flaskish; print(\"FLASK\", flaskish.VERSION)'", 2);
+    assert!(term.screen().contains("FLASK 1.1.4"), "screen:\n{}", term.screen());
+
+    // The last status reaches the prompt unchanged.
+    let status = if sh == Sh::Fish { "$status" } else { "$?" };
+    term.type_line("false");
+    term.type_line(&format!("echo STATUS={status}"));
+    term.wait_for("the status", |s| s.lines().any(|l| l.trim() == "STATUS=1"));
+
+    let line = term.run("cd ..", 3);
+    assert_eq!(line.trim_end(), plain.trim_end(), "screen:\n{}", term.screen());
+    let screen = term.screen();
+    assert!(screen.contains("autovenv: deactivated client_flask_app"), "screen:\n{screen}");
+    if std::env::var_os("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
+        eprintln!("{screen}");
+    }
+}
+
+#[test]
+fn bash_terminal() {
+    prompt_is_read_off_the_screen(Sh::Bash);
+}
+
+#[test]
+fn zsh_terminal() {
+    prompt_is_read_off_the_screen(Sh::Zsh);
+}
+
+#[test]
+fn fish_terminal() {
+    prompt_is_read_off_the_screen(Sh::Fish);
+}
