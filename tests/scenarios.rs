@@ -223,7 +223,7 @@ per_shell!(hand_activated_venv_is_left_alone, |sh: Sh| {
             "{:#?}",
             ran.snaps[n]
         );
-        assert!(ran.snaps[n].python.contains("9.9.9"));
+        assert!(ran.snaps[n].python_str().contains("9.9.9"));
     }
     ran.snaps[resumed].assert_active(
         &p.client.join("venv"),
@@ -353,4 +353,65 @@ per_shell!(child_shell_adopts_the_activation, |sh: Sh| {
         .to_string();
     assert_eq!(path1, BASE_PATH);
     assert_eq!(read("ps1_1"), base_prompt(sh));
+});
+
+per_shell!(hostile_folder_names, |sh: Sh| {
+    use std::os::unix::ffi::OsStrExt;
+    let world = World::new();
+    let mut projects = Vec::new();
+    for name in common::hostile_names() {
+        let dir = world
+            .root
+            .join("hostile")
+            .join(std::ffi::OsStr::from_bytes(&name));
+        world.venv(&dir.join("venv"), "1.0");
+        world.allow(&dir);
+        projects.push((name, dir));
+    }
+    let mut s = Script::new(sh, &world);
+    let mut snaps = Vec::new();
+    for (_, dir) in &projects {
+        s.cd(&dir.join("venv/bin"));
+        let inside = s.snap();
+        s.cd(&world.root);
+        let outside = s.snap();
+        snaps.push((inside, outside));
+    }
+    let ran = s.execute();
+    for ((name, dir), (inside, outside)) in projects.iter().zip(snaps) {
+        let label = common::prompt_label(name);
+        ran.snaps[inside].assert_active_as(&dir.join("venv"), name, &label, "1.0", BASE_PATH);
+        ran.snaps[outside].assert_inactive(BASE_PATH, &base_prompt(sh));
+    }
+    assert_eq!(
+        common::pwned_files(&world.root),
+        Vec::<std::path::PathBuf>::new()
+    );
+    assert!(!ran.stderr.contains("command not found"), "{}", ran.stderr);
+});
+
+per_shell!(symlinked_project_is_the_same_project, |sh: Sh| {
+    let p = projects();
+    let link = p.world.path("link to client");
+    std::os::unix::fs::symlink(&p.client, &link).unwrap();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&link.join("src"));
+    let via_link = s.snap();
+    s.cd(&p.client);
+    let via_real = s.snap();
+    let ran = s.execute();
+    // The path is shown as the shell sees it (symlink kept), and trust,
+    // given to the real folder, applies.
+    ran.snaps[via_link].assert_active(&link.join("venv"), "link to client", "1.1.4", BASE_PATH);
+    // Moving to the real path of the same environment is no switch.
+    assert_eq!(
+        ran.snaps[via_real].virtual_env(),
+        ran.snaps[via_link].virtual_env()
+    );
+    let activations = ran
+        .messages()
+        .iter()
+        .filter(|m| m.contains("activated"))
+        .count();
+    assert_eq!(activations, 1, "{:?}", ran.messages());
 });

@@ -202,11 +202,18 @@ pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "python3 -m venv failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !out.status.success() {
+        // python3 -m venv cannot write paths that are not UTF-8 (it
+        // renders them into activate scripts); such a folder gets the parts
+        // Python itself looks at.
+        assert!(
+            extra.is_empty(),
+            "python3 -m venv failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::remove_dir_all(dir);
+        make_venv_by_hand(dir);
+    }
     let site = std::fs::read_dir(dir.join("lib"))
         .unwrap()
         .next()
@@ -217,6 +224,96 @@ pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
     std::fs::write(site.join("flaskish.py"), format!("VERSION = '{version}'\n")).unwrap();
 }
 
+/// A minimal environment: pyvenv.cfg, bin/python and site-packages, which is
+/// all the interpreter needs to run as one.
+pub fn make_venv_by_hand(dir: &Path) {
+    let python = find_program("python3").unwrap();
+    let out = Command::new(python)
+        .args(["-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1], sys.version_info[2])"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let exe = PathBuf::from(lines.next().unwrap());
+    let v: Vec<&str> = lines.next().unwrap().split(' ').collect();
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::create_dir_all(dir.join(format!("lib/python{}.{}/site-packages", v[0], v[1])))
+        .unwrap();
+    std::fs::write(
+        dir.join("pyvenv.cfg"),
+        format!(
+            "home = {}\ninclude-system-site-packages = false\nversion = {}.{}.{}\n",
+            exe.parent().unwrap().display(),
+            v[0],
+            v[1],
+            v[2]
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&exe, dir.join("bin/python")).unwrap();
+}
+
+/// Folder names that have broken other tools' quoting: every byte but NUL
+/// and `/` can be in a name.
+pub fn hostile_names() -> Vec<Vec<u8>> {
+    [
+        &b"space dir"[..],
+        b"$test",
+        "ütf-8".as_bytes(),
+        b"quote'and\"double",
+        b"back\\slash\\",
+        b"new\nline",
+        b"tab\there",
+        b"-dash",
+        b"$(touch PWNED_subst)",
+        b"`touch PWNED_backtick`",
+        b"semi;touch PWNED_semi",
+        b"percent%d%%",
+        b"bang!x",
+        b"bad\xff\xfeutf8",
+        b"star*?[x]",
+        b"{brace,expansion}",
+        b"~tilde",
+    ]
+    .iter()
+    .map(|n| n.to_vec())
+    .collect()
+}
+
+/// What the prompt shows for a name: control characters and invalid UTF-8
+/// as `?`.
+pub fn prompt_label(name: &[u8]) -> String {
+    String::from_utf8_lossy(name)
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{fffd}' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Every file under `dir` whose name starts with PWNED: proof that part of a
+/// name was run.
+pub fn pwned_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if e.file_name().as_bytes().starts_with(b"PWNED") {
+                found.push(p.clone());
+            }
+            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                stack.push(p);
+            }
+        }
+    }
+    found
+}
+
 /// What a shell showed at one point of a script.
 #[derive(Debug, Clone)]
 pub struct Snap {
@@ -224,8 +321,8 @@ pub struct Snap {
     /// PS1 for bash and zsh; the output of fish_prompt for fish.
     pub prompt: Vec<u8>,
     pub has_deactivate: bool,
-    /// `sys.prefix` and `flaskish.VERSION` as `python` prints them.
-    pub python: String,
+    /// `sys.prefix` (as bytes) and `flaskish.VERSION`, as `python` prints them.
+    pub python: Vec<u8>,
 }
 
 impl Snap {
@@ -247,19 +344,36 @@ impl Snap {
         self.var_str("PATH").unwrap_or_default()
     }
 
+    pub fn python_str(&self) -> String {
+        String::from_utf8_lossy(&self.python).into_owned()
+    }
+
     pub fn prompt_str(&self) -> String {
         String::from_utf8_lossy(&self.prompt).into_owned()
     }
 
     /// Asserts that `venv` is active, by autovenv, completely.
     pub fn assert_active(&self, venv: &Path, name: &str, version: &str, base_path: &str) {
+        self.assert_active_as(venv, name.as_bytes(), name, version, base_path);
+    }
+
+    /// As `assert_active`, for a name whose prompt label differs from it
+    /// (control characters and invalid UTF-8 show as `?`).
+    pub fn assert_active_as(
+        &self,
+        venv: &Path,
+        name: &[u8],
+        label: &str,
+        version: &str,
+        base_path: &str,
+    ) {
         assert_eq!(
             self.virtual_env().as_deref(),
             Some(venv),
             "VIRTUAL_ENV\n{self:#?}"
         );
         assert_eq!(
-            self.path().as_bytes(),
+            self.var("PATH").unwrap_or_default(),
             [
                 venv.join("bin").as_os_str().as_bytes(),
                 b":",
@@ -269,33 +383,35 @@ impl Snap {
             "PATH"
         );
         assert_eq!(
-            self.var_str("VIRTUAL_ENV_PROMPT").as_deref(),
+            self.var("VIRTUAL_ENV_PROMPT"),
             Some(name),
             "VIRTUAL_ENV_PROMPT"
         );
         assert!(
-            self.prompt_str().starts_with(&format!("({name}) ")),
+            self.prompt_str().starts_with(&format!("({label}) ")),
             "prompt: {:?}",
             self.prompt_str()
         );
         assert!(
-            !self.prompt_str().contains(&format!("({name}) ({name})")),
+            !self.prompt_str().contains(&format!("({label}) ({label})")),
             "prompt doubled: {:?}",
             self.prompt_str()
         );
         assert!(self.has_deactivate, "deactivate is defined");
-        let mut lines = self.python.lines();
+        let mut lines = self.python.splitn(2, |&b| b == 0);
+        let prefix = lines.next().unwrap_or_default();
+        let mut lines = lines.next().unwrap_or_default().split(|&b| b == b'\n');
         assert_eq!(
-            lines.next().map(PathBuf::from).as_deref(),
-            Some(venv),
+            prefix,
+            venv.as_os_str().as_bytes(),
             "python's sys.prefix: {}",
-            self.python
+            self.python_str()
         );
         assert_eq!(
             lines.next(),
-            Some(version),
+            Some(version.as_bytes()),
             "flaskish version: {}",
-            self.python
+            self.python_str()
         );
     }
 
@@ -384,8 +500,7 @@ impl Script {
         } else {
             String::new()
         };
-        let py =
-            "python -c 'import sys; print(sys.prefix); import flaskish; print(flaskish.VERSION)'";
+        let py = "python -c 'import os, sys; sys.stdout.buffer.write(os.fsencode(sys.prefix) + b\"\\0\"); import flaskish; print(flaskish.VERSION)'";
         match self.sh {
             Sh::Fish => format!(
                 "function fish_prompt; printf '> '; end
@@ -399,17 +514,24 @@ end
 emit fish_prompt
 "
             ),
-            _ => format!(
-                "__t_snap() {{
+            _ => {
+                // The prompt as the user sees it, after the shell expands it.
+                let expand = match self.sh {
+                    Sh::Zsh => "print -rn -- \"${(%)PS1}\"",
+                    _ => "printf '%s' \"${PS1@P}\"",
+                };
+                format!(
+                    "__t_snap() {{
     env -0 > {q}/env_$1
-    printf '%s' \"$PS1\" > {q}/ps1_$1
+    {expand} > {q}/ps1_$1
     if typeset -f deactivate >/dev/null 2>&1; then echo yes; else echo no; fi > {q}/deact_$1
     {py} > {q}/py_$1 2>&1
 }}
 PS1='$ '
 {hook}
 "
-            ),
+                )
+            }
         }
     }
 
@@ -475,7 +597,7 @@ PS1='$ '
                     env,
                     prompt: read(format!("ps1_{n}")),
                     has_deactivate: read(format!("deact_{n}")).starts_with(b"yes"),
-                    python: String::from_utf8_lossy(&read(format!("py_{n}"))).into_owned(),
+                    python: read(format!("py_{n}")),
                 }
             })
             .collect();
