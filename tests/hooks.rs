@@ -35,8 +35,16 @@ fn bash_hook_passes_shellcheck() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("hook.bash");
     std::fs::write(&file, hook_text("bash")).unwrap();
-    let out = Command::new(shellcheck).arg("--shell=bash").arg(&file).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = Command::new(shellcheck)
+        .arg("--shell=bash")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -53,9 +61,18 @@ fn hooks_load_quietly_under_strict_flags() {
     for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
         let Some(exe) = sh.find() else { continue };
         let (flags, probe): (&[&str], &str) = match sh {
-            Sh::Bash => (&["--norc", "--noprofile", "-euo", "pipefail", "-c"], "declare -F __autovenv_hook || echo none"),
-            Sh::Zsh => (&["--no-rcs", "-eu", "-c"], "(( $+functions[__autovenv_hook] )) || echo none"),
-            Sh::Fish => (&["--no-config", "-c"], "functions -q __autovenv_hook; or echo none"),
+            Sh::Bash => (
+                &["--norc", "--noprofile", "-euo", "pipefail", "-c"],
+                "declare -F __autovenv_hook || echo none",
+            ),
+            Sh::Zsh => (
+                &["--no-rcs", "-eu", "-c"],
+                "(( $+functions[__autovenv_hook] )) || echo none",
+            ),
+            Sh::Fish => (
+                &["--no-config", "-c"],
+                "functions -q __autovenv_hook; or echo none",
+            ),
         };
         let script = format!("{}\n{probe}", sh.hook_line());
         let out = Command::new(exe)
@@ -65,9 +82,24 @@ fn hooks_load_quietly_under_strict_flags() {
             .envs(world.env())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}: {}", sh.name(), String::from_utf8_lossy(&out.stderr));
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "none", "{}", sh.name());
-        assert!(out.stderr.is_empty(), "{}: {}", sh.name(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            sh.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "none",
+            "{}",
+            sh.name()
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}: {}",
+            sh.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -120,14 +152,23 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
     let inside = s.snap();
     let ran = s.execute();
     ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
-    let line = ran.stdout.lines().find(|l| l.contains("PC=")).unwrap_or_default().to_string();
+    let line = ran
+        .stdout
+        .lines()
+        .find(|l| l.contains("PC="))
+        .unwrap_or_default()
+        .to_string();
     match sh {
         Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook"),
         Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_hook"),
         // one PWD handler, one fish_prompt handler
         Sh::Fish => assert_eq!(line.trim(), "PC=2"),
     }
-    let activations = ran.messages().iter().filter(|m| m.contains("activated proj")).count();
+    let activations = ran
+        .messages()
+        .iter()
+        .filter(|m| m.contains("activated proj"))
+        .count();
     assert_eq!(activations, 1, "{:?}", ran.messages());
 });
 
@@ -152,8 +193,16 @@ per_shell!(exit_status_reaches_the_prompt, |sh: Sh| {
         }
     }
     let ran = s.execute();
-    let want = if sh == Sh::Fish { "STATUS=1" } else { "STATUS=3" };
-    assert!(ran.stdout.lines().any(|l| l.trim() == want), "{}", ran.stdout);
+    let want = if sh == Sh::Fish {
+        "STATUS=1"
+    } else {
+        "STATUS=3"
+    };
+    assert!(
+        ran.stdout.lines().any(|l| l.trim() == want),
+        "{}",
+        ran.stdout
+    );
 });
 
 per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
@@ -179,7 +228,11 @@ per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
     ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
     ran.snaps[outside].assert_inactive(BASE_PATH, &common::base_prompt(sh));
     assert!(!ran.stdout.contains("BROKEN"), "{}", ran.stdout);
-    assert!(!ran.stderr.contains("unbound") && !ran.stderr.contains("parameter not set"), "{}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("unbound") && !ran.stderr.contains("parameter not set"),
+        "{}",
+        ran.stderr
+    );
 });
 
 #[test]
@@ -190,8 +243,14 @@ fn bash_prompt_command_array_and_string_are_kept() {
     let world = World::new();
     let p = project(&world);
     for (setup, check) in [
-        ("PROMPT_COMMAND=(\"echo one\" \"echo two\")", "printf '<%s>' \"${PROMPT_COMMAND[@]}\"; echo"),
-        ("PROMPT_COMMAND='echo one; echo two'", "printf '<%s>' \"$PROMPT_COMMAND\"; echo"),
+        (
+            "PROMPT_COMMAND=(\"echo one\" \"echo two\")",
+            "printf '<%s>' \"${PROMPT_COMMAND[@]}\"; echo",
+        ),
+        (
+            "PROMPT_COMMAND='echo one; echo two'",
+            "printf '<%s>' \"$PROMPT_COMMAND\"; echo",
+        ),
     ] {
         let mut s = Script::new(Sh::Bash, &world);
         // Set before the hook loads: the preamble loads it, so load again.
@@ -202,11 +261,23 @@ fn bash_prompt_command_array_and_string_are_kept() {
         let inside = s.snap();
         let ran = s.execute();
         ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
-        let line = ran.stdout.lines().find(|l| l.starts_with('<')).unwrap_or_default();
+        let line = ran
+            .stdout
+            .lines()
+            .find(|l| l.starts_with('<'))
+            .unwrap_or_default();
         if setup.contains('(') {
-            assert_eq!(line, "<__autovenv_hook><echo one><echo two>", "{}", ran.stdout);
+            assert_eq!(
+                line, "<__autovenv_hook><echo one><echo two>",
+                "{}",
+                ran.stdout
+            );
         } else {
-            assert_eq!(line, "<__autovenv_hook;echo one; echo two>", "{}", ran.stdout);
+            assert_eq!(
+                line, "<__autovenv_hook;echo one; echo two>",
+                "{}",
+                ran.stdout
+            );
         }
     }
 }
@@ -217,9 +288,24 @@ fn non_interactive_shells_are_left_alone() {
     let p = project(&world);
     for sh in [Sh::Bash, Sh::Zsh] {
         let Some(exe) = sh.find() else { continue };
-        let script = format!("{}\ncd {}\necho \"VE=${{VIRTUAL_ENV-}}\"", sh.hook_line(), p.display());
-        let out = Command::new(exe).arg("-c").arg(script).env_clear().envs(world.env()).output().unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "VE=", "{}", sh.name());
+        let script = format!(
+            "{}\ncd {}\necho \"VE=${{VIRTUAL_ENV-}}\"",
+            sh.hook_line(),
+            p.display()
+        );
+        let out = Command::new(exe)
+            .arg("-c")
+            .arg(script)
+            .env_clear()
+            .envs(world.env())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "VE=",
+            "{}",
+            sh.name()
+        );
         assert!(out.stderr.is_empty());
     }
 }

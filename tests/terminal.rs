@@ -37,8 +37,15 @@ impl Terminal {
                 format!("{} --no-globalrcs -i", exe.display()),
             ),
             Sh::Fish => (
-                format!("function fish_prompt; printf '> '; end\nfunction fish_greeting; end\n{}\n", sh.hook_line()),
-                format!("{} --no-config -C 'source {}' -i", exe.display(), rc.display()),
+                format!(
+                    "function fish_prompt; printf '> '; end\nfunction fish_greeting; end\n{}\n",
+                    sh.hook_line()
+                ),
+                format!(
+                    "{} --no-config -C 'source {}' -i",
+                    exe.display(),
+                    rc.display()
+                ),
             ),
         };
         std::fs::write(&rc, rc_text).unwrap();
@@ -50,7 +57,18 @@ impl Terminal {
         c.env_clear()
             .envs(world.env())
             .env("ZDOTDIR", &world.home)
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "160",
+                "-y",
+                "40",
+            ])
             .arg("-c")
             .arg(dir)
             .arg(&command);
@@ -66,20 +84,37 @@ impl Terminal {
     }
 
     fn type_line(&self, line: &str) {
-        let ok = self.tmux().args(["send-keys", "-t", "0", "-l", line]).status().unwrap();
+        let ok = self
+            .tmux()
+            .args(["send-keys", "-t", "0", "-l", line])
+            .status()
+            .unwrap();
         assert!(ok.success());
-        let ok = self.tmux().args(["send-keys", "-t", "0", "Enter"]).status().unwrap();
+        let ok = self
+            .tmux()
+            .args(["send-keys", "-t", "0", "Enter"])
+            .status()
+            .unwrap();
         assert!(ok.success());
     }
 
     fn screen(&self) -> String {
-        let out = self.tmux().args(["capture-pane", "-p", "-t", "0"]).output().unwrap();
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", "0"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// The last non-empty line on screen: the prompt, once the shell waits.
     fn last_line(&self) -> String {
-        self.screen().lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string()
+        self.screen()
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Waits until `pred` holds for the screen; panics with the screen after
@@ -126,17 +161,34 @@ fn prompt_is_read_off_the_screen(sh: Sh) {
         return;
     };
     let plain = if sh == Sh::Fish { "> " } else { "$ " };
-    term.wait_for("the first prompt", |s| s.lines().any(|l| l.starts_with(plain.trim_end())));
+    term.wait_for("the first prompt", |s| {
+        s.lines().any(|l| l.starts_with(plain.trim_end()))
+    });
 
     let line = term.run(&format!("cd {}", proj.display()), 1);
-    assert_eq!(line.trim_end(), "(client_flask_app) ".to_string() + plain.trim_end(), "screen:\n{}", term.screen());
+    assert_eq!(
+        line.trim_end(),
+        "(client_flask_app) ".to_string() + plain.trim_end(),
+        "screen:\n{}",
+        term.screen()
+    );
 
     let screen = term.screen();
-    assert!(screen.contains("autovenv: activated client_flask_app (Python "), "screen:\n{screen}");
+    assert!(
+        screen.contains("autovenv: activated client_flask_app (Python "),
+        "screen:\n{screen}"
+    );
 
     // Which python runs, straight from the terminal.
-    term.run("python -c 'import flaskish; print(\"FLASK\", flaskish.VERSION)'", 2);
-    assert!(term.screen().contains("FLASK 1.1.4"), "screen:\n{}", term.screen());
+    term.run(
+        "python -c 'import flaskish; print(\"FLASK\", flaskish.VERSION)'",
+        2,
+    );
+    assert!(
+        term.screen().contains("FLASK 1.1.4"),
+        "screen:\n{}",
+        term.screen()
+    );
 
     // The last status reaches the prompt unchanged.
     let status = if sh == Sh::Fish { "$status" } else { "$?" };
@@ -145,9 +197,17 @@ fn prompt_is_read_off_the_screen(sh: Sh) {
     term.wait_for("the status", |s| s.lines().any(|l| l.trim() == "STATUS=1"));
 
     let line = term.run("cd ..", 3);
-    assert_eq!(line.trim_end(), plain.trim_end(), "screen:\n{}", term.screen());
+    assert_eq!(
+        line.trim_end(),
+        plain.trim_end(),
+        "screen:\n{}",
+        term.screen()
+    );
     let screen = term.screen();
-    assert!(screen.contains("autovenv: deactivated client_flask_app"), "screen:\n{screen}");
+    assert!(
+        screen.contains("autovenv: deactivated client_flask_app"),
+        "screen:\n{screen}"
+    );
     if std::env::var_os("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
         eprintln!("{screen}");
     }
