@@ -237,3 +237,111 @@ mod tests {
         assert_eq!(prompt_label(b"a\x1b[2Jb\n\xff"), "a?[2Jb??");
     }
 }
+
+#[cfg(test)]
+mod round_trip {
+    //! Random byte strings through each real shell's quoting: emit an
+    //! assignment, run the shell, read the value back byte for byte.
+    //! AUTOVENV_PROPTEST_CASES raises the number of batches (default 16, of
+    //! 128 values each, with a fixed seed so CI is repeatable).
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    use std::process::Command;
+
+    fn shell_exe(name: &str) -> Option<std::path::PathBuf> {
+        let path = std::env::var_os("PATH")?;
+        let found = std::env::split_paths(&path)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file());
+        if found.is_none() {
+            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+                panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+            }
+            eprintln!("SKIPPED: {name} is not installed");
+        }
+        found
+    }
+
+    /// Values weighted towards what breaks quoting.
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        let special = prop::sample::select(vec![
+            b'\'', b'"', b'\\', b'$', b'`', b'\n', b'\t', b'\r', b' ', b'-', b'!', b'%', b'*',
+            b'{', b'}', b'(', b')', b';', b'&', b'|', b'<', b'>', b'~', b'#', 0x1b, 0x7f, 0x80,
+            0xc3, 0xa9, 0xff, 0xfe, b'a', b'0',
+        ]);
+        let byte = prop_oneof![3 => special, 1 => 1u8..=255u8];
+        prop::collection::vec(byte, 0..40)
+    }
+
+    fn run(shell: Shell, exe: &std::path::Path, values: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut script = String::new();
+        for (i, v) in values.iter().enumerate() {
+            let name: &'static str = Box::leak(format!("RT_{i}").into_boxed_str());
+            script.push_str(&shell.render(&[Step::Set(name, OsString::from_vec(v.clone()))]));
+        }
+        for i in 0..values.len() {
+            script.push_str(&match shell {
+                Shell::Fish => format!("printf '%s\\0' \"$RT_{i}\"\n"),
+                _ => format!("printf '%s\\0' \"$RT_{i}\"\n"),
+            });
+        }
+        let mut cmd = Command::new(exe);
+        match shell {
+            Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
+            Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
+            Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+        };
+        let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut got: Vec<Vec<u8>> = out.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+        got.pop(); // after the last NUL
+        got
+    }
+
+    fn round_trip(shell: Shell, name: &str) {
+        let Some(exe) = shell_exe(name) else { return };
+        let cases = std::env::var_os("AUTOVENV_PROPTEST_CASES")
+            .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
+            .unwrap_or(16);
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        runner
+            .run(&prop::collection::vec(value(), 128), |values| {
+                let got = run(shell, &exe, &values);
+                prop_assert_eq!(got.len(), values.len());
+                for (want, got) in values.iter().zip(&got) {
+                    prop_assert_eq!(want, got, "value {:?}", String::from_utf8_lossy(want));
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn bash() {
+        round_trip(Shell::Bash, "bash");
+    }
+
+    #[test]
+    fn zsh() {
+        round_trip(Shell::Zsh, "zsh");
+    }
+
+    #[test]
+    fn fish() {
+        round_trip(Shell::Fish, "fish");
+    }
+}
