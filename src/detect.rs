@@ -66,21 +66,47 @@ pub struct Detection {
     pub dir: PathBuf,
     pub project: Option<Project>,
     pub probes: Vec<Probe>,
+    /// A question the file system would not answer (permission denied):
+    /// the result cannot be trusted, and nothing should change.
+    pub unreadable: Option<String>,
 }
 
 struct Prober {
     probes: Vec<Probe>,
+    unreadable: Option<String>,
 }
 
 impl Prober {
     fn exists(&mut self, path: PathBuf) -> bool {
-        let found = path.exists();
+        let found = self.answer(&path, std::fs::metadata(&path));
         self.record(path, found, false)
     }
 
     fn link_exists(&mut self, path: PathBuf) -> bool {
-        let found = path.symlink_metadata().is_ok();
+        let found = self.answer(&path, std::fs::symlink_metadata(&path));
         self.record(path, found, true)
+    }
+
+    /// Not there (no such file, a loop of links, a file where a folder
+    /// would be) is an answer; anything else (permission denied) means the
+    /// search cannot tell, and is kept to be reported.
+    fn answer(&mut self, path: &Path, result: std::io::Result<std::fs::Metadata>) -> bool {
+        use std::io::ErrorKind::{NotADirectory, NotFound};
+        match result {
+            Ok(_) => true,
+            Err(e) if matches!(e.kind(), NotFound | NotADirectory) || is_loop_or_too_long(&e) => {
+                false
+            }
+            Err(e) => {
+                if self.unreadable.is_none() {
+                    self.unreadable = Some(format!(
+                        "cannot look into {} ({e}); nothing changes until you cd elsewhere",
+                        bytes::display_path(path.parent().unwrap_or(path))
+                    ));
+                }
+                false
+            }
+        }
     }
 
     fn record(&mut self, path: PathBuf, found: bool, link: bool) -> bool {
@@ -95,7 +121,10 @@ impl Prober {
 
 /// Searches `dir` and its parents for the nearest marker.
 pub fn detect(dir: &Path, config: &Config) -> Detection {
-    let mut prober = Prober { probes: Vec::new() };
+    let mut prober = Prober {
+        probes: Vec::new(),
+        unreadable: None,
+    };
     let mut project = None;
     for candidate in dir.ancestors() {
         if let Some(found) = markers_in(candidate, config, &mut prober) {
@@ -107,6 +136,7 @@ pub fn detect(dir: &Path, config: &Config) -> Detection {
         dir: dir.to_path_buf(),
         project,
         probes: prober.probes,
+        unreadable: prober.unreadable,
     }
 }
 
@@ -133,6 +163,15 @@ fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
         }
     }
     None
+}
+
+/// ELOOP and ENAMETOOLONG (ErrorKind::FilesystemLoop is not stable yet).
+fn is_loop_or_too_long(e: &std::io::Error) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const CODES: [i32; 2] = [40, 36];
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const CODES: [i32; 2] = [62, 63];
+    e.raw_os_error().is_some_and(|c| CODES.contains(&c))
 }
 
 fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Prober) -> Project {

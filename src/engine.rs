@@ -179,12 +179,22 @@ pub fn decide(
     };
 
     let mut outcome = plan::plan_transition(current, &target, local_in, config.disable_prompt);
+    // A search that could not see everything must not switch anything; the
+    // hook then waits for a cd (no probes), rather than asking every prompt.
+    if let Some(why) = &detection.unreadable {
+        problems.push(why.clone());
+        outcome = Outcome::default();
+        probes.clear();
+    }
     // With no PATH, any change would leave the shell unable to find `ls`.
     if !outcome.steps.is_empty() && current.path.as_ref().is_none_or(|p| p.is_empty()) {
         problems.push(
             "PATH is empty or unset; autovenv leaves this shell alone until PATH is set".into(),
         );
         outcome = Outcome::default();
+        // PATH is not among the variables the hook compares: ask again at
+        // each prompt (the message is not repeated) until it is back.
+        probes.push(Probe::Volatile);
     }
     // Which activation this shell now holds as its own.
     local.adopted = match (&outcome.activated, &owner) {

@@ -214,6 +214,10 @@ pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
         let _ = std::fs::remove_dir_all(dir);
         make_venv_by_hand(dir);
     }
+    write_flaskish(dir, version);
+}
+
+pub fn write_flaskish(dir: &Path, version: &str) {
     let site = std::fs::read_dir(dir.join("lib"))
         .unwrap()
         .next()
@@ -227,7 +231,12 @@ pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
 /// A minimal environment: pyvenv.cfg, bin/python and site-packages, which is
 /// all the interpreter needs to run as one.
 pub fn make_venv_by_hand(dir: &Path) {
-    let python = find_program("python3").unwrap();
+    make_venv_by_hand_with(dir, &find_program("python3").unwrap());
+}
+
+/// As `make_venv_by_hand`, on a given interpreter (the system's, for tests
+/// that run as another user than the one whose interpreter is in PATH).
+pub fn make_venv_by_hand_with(dir: &Path, python: &Path) {
     let out = Command::new(python)
         .args(["-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1], sys.version_info[2])"])
         .output()
@@ -251,6 +260,24 @@ pub fn make_venv_by_hand(dir: &Path) {
     )
     .unwrap();
     std::os::unix::fs::symlink(&exe, dir.join("bin/python")).unwrap();
+}
+
+pub fn is_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+}
+
+/// Makes everything under `dir` readable and writable by anyone.
+pub fn open_up(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let _ = std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777));
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(e.path());
+            }
+        }
+    }
 }
 
 /// Folder names that have broken other tools' quoting: every byte but NUL
@@ -428,6 +455,7 @@ impl Snap {
 /// A script for an interactive shell: commands, with snapshots between.
 pub struct Script {
     pub sh: Sh,
+    nobody: bool,
     lines: Vec<String>,
     snaps: usize,
     pub env: Vec<(OsString, OsString)>,
@@ -456,6 +484,7 @@ impl Script {
     pub fn new(sh: Sh, world: &World) -> Script {
         Script {
             sh,
+            nobody: false,
             lines: Vec::new(),
             snaps: 0,
             env: world.env(),
@@ -535,9 +564,27 @@ PS1='$ '
         }
     }
 
+    /// Runs the shell as the unprivileged user `nobody` (when the tests run
+    /// as root, which ignores permission bits), so that unreadable folders
+    /// are unreadable. The world is opened up for that user.
+    pub fn as_nobody(&mut self, world: &World) -> &mut Script {
+        if is_root() {
+            open_up(world.tmp.path());
+            self.nobody = true;
+        }
+        self
+    }
+
     pub fn command(&self) -> Command {
         let exe = self.sh.find().expect("shell checked by the caller");
-        let mut c = Command::new(exe);
+        let mut c = if self.nobody {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
         match self.sh {
             Sh::Bash => c.args(["--norc", "--noprofile", "-i"]),
             Sh::Zsh => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
@@ -556,6 +603,9 @@ PS1='$ '
 
     pub fn execute_with(&self, load_hook: bool) -> Ran {
         let snapdir = tempfile::tempdir().unwrap();
+        if self.nobody {
+            open_up(snapdir.path());
+        }
         let mut input = self.preamble(snapdir.path(), load_hook);
         for line in &self.lines {
             input.push_str(line);
