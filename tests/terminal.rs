@@ -18,6 +18,11 @@ struct Terminal {
 impl Terminal {
     /// None (with the reason printed) when tmux or the shell is missing.
     fn start(sh: Sh, world: &World, dir: &Path) -> Option<Terminal> {
+        Terminal::start_with(sh, world, dir, "")
+    }
+
+    /// `extra` is shell code run after the hook loads.
+    fn start_with(sh: Sh, world: &World, dir: &Path, extra: &str) -> Option<Terminal> {
         let exe = sh.find()?;
         let Some(tmux) = common::find_program("tmux") else {
             if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
@@ -29,16 +34,16 @@ impl Terminal {
         let rc = world.home.join(format!("rc.{}", sh.name()));
         let (rc_text, command) = match sh {
             Sh::Bash => (
-                format!("PS1='$ '\n{}\n", sh.hook_line()),
+                format!("PS1='$ '\n{}\n{extra}\n", sh.hook_line()),
                 format!("{} --noprofile --rcfile {} -i", exe.display(), rc.display()),
             ),
             Sh::Zsh => (
-                format!("PS1='$ '\n{}\n", sh.hook_line()),
+                format!("PS1='$ '\n{}\n{extra}\n", sh.hook_line()),
                 format!("{} --no-globalrcs -i", exe.display()),
             ),
             Sh::Fish => (
                 format!(
-                    "function fish_prompt; printf '> '; end\nfunction fish_greeting; end\n{}\n",
+                    "function fish_prompt; printf '> '; end\nfunction fish_greeting; end\n{}\n{extra}\n",
                     sh.hook_line()
                 ),
                 format!(
@@ -226,4 +231,75 @@ fn zsh_terminal() {
 #[test]
 fn fish_terminal() {
     prompt_is_read_off_the_screen(Sh::Fish);
+}
+
+/// Ctrl-C while the hook's statements run: the statements are slowed down at
+/// one point (defining `deactivate`, in the middle of an activation) and
+/// Ctrl-C is pressed there. The prompt that follows must show the complete
+/// new state: bash runs PROMPT_COMMAND again and finishes the job, zsh
+/// ignores SIGINT while the statements run, fish fires the prompt event
+/// again.
+fn ctrl_c_in_the_middle(sh: Sh) {
+    let world = World::new();
+    let proj = world.path("proj");
+    world.venv(&proj.join("venv"), "1.0");
+    world.allow(&proj);
+    let slow = match sh {
+        Sh::Fish => {
+            "function __autovenv_define_deactivate; if not set -q __t_slowed; set -g __t_slowed 1; sleep 3; end; function deactivate; __autovenv_apply --user-deactivate; end; end"
+        }
+        _ => {
+            "__autovenv_define_deactivate() { if [[ -z ${__t_slowed-} ]]; then __t_slowed=1; sleep 3; fi; deactivate() { __autovenv_apply --user-deactivate; }; }"
+        }
+    };
+    let Some(term) = Terminal::start_with(sh, &world, &world.root, slow) else {
+        return;
+    };
+    let plain = if sh == Sh::Fish { ">" } else { "$" };
+    term.wait_for("the first prompt", |s| {
+        s.lines().any(|l| l.trim_end() == plain)
+    });
+    term.type_line(&format!("cd {}", proj.display()));
+    term.wait_for("the activation to start", |s| {
+        s.contains("autovenv: activated proj")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let ok = term
+        .tmux()
+        .args(["send-keys", "-t", "0", "C-c"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let line = term.run("echo VE=$VIRTUAL_ENV", 1);
+    let screen = term.screen();
+    assert_eq!(
+        line.trim_end(),
+        format!("(proj) {plain}"),
+        "screen:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!("VE={}", proj.join("venv").display())),
+        "screen:\n{screen}"
+    );
+    // The statements did run to the end: deactivate works.
+    let line = term.run("deactivate", 2);
+    assert_eq!(line.trim_end(), plain, "screen:\n{}", term.screen());
+    if std::env::var_os("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
+        eprintln!("{}", term.screen());
+    }
+}
+
+#[test]
+fn bash_ctrl_c() {
+    ctrl_c_in_the_middle(Sh::Bash);
+}
+
+#[test]
+fn zsh_ctrl_c() {
+    ctrl_c_in_the_middle(Sh::Zsh);
+}
+
+#[test]
+fn fish_ctrl_c() {
+    ctrl_c_in_the_middle(Sh::Fish);
 }
