@@ -508,3 +508,34 @@ mod tests {
         assert!(d.probes.contains(&Probe::Volatile));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! `.venv-name` holds whatever a repository put there: the reader answers
+    //! with a valid name or a refusal, never a panic, and a name it accepts
+    //! can only ever be a plain folder name.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn name_reader_accepts_only_plain_names(raw in prop::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(name) = parse_name(&raw, Path::new("/p/.venv-name")) {
+                let b = name.as_bytes();
+                prop_assert!(!b.is_empty() && b.len() <= 255);
+                prop_assert!(b != b"." && b != b"..");
+                prop_assert!(b.iter().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c)));
+                let joined = Path::new("/central").join(&name);
+                prop_assert_eq!(joined.parent(), Some(Path::new("/central")));
+            }
+            let _ = stable_first_line(&raw);
+        }
+
+        #[test]
+        fn cfg_parser_never_panics(raw in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = crate::venv::parse_cfg(&raw);
+        }
+    }
+}

@@ -246,3 +246,45 @@ mod tests {
         assert!(!l.has_warned(Path::new("/v0")));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! The state decoders read what any process could have put in the
+    //! environment: they must answer, never panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn activation_decoder_never_panics(raw in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Activation::decode(&raw);
+        }
+
+        #[test]
+        fn activation_decoder_on_near_json(venv in "[ -~]{0,30}", root in "[ -~]{0,30}", v in 0u64..3) {
+            let text = format!("{{\"v\":{v},\"venv\":{venv:?},\"root\":{root:?}}}");
+            if let Ok(a) = Activation::decode(text.as_bytes()) {
+                prop_assert!(a.venv.is_absolute() && a.root.is_absolute());
+            }
+        }
+
+        #[test]
+        fn local_decoder_never_panics(raw in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Local::decode(&raw);
+        }
+
+        #[test]
+        fn activation_round_trips(venv in prop::collection::vec(1u8..=255, 1..60), home in proptest::option::of(prop::collection::vec(any::<u8>(), 0..30))) {
+            let mut path = b"/".to_vec();
+            path.extend(venv);
+            let a = Activation {
+                venv: bytes::path(&path),
+                root: bytes::path(b"/r"),
+                pythonhome: home.map(|h| bytes::os(&h).to_os_string()),
+            };
+            prop_assert_eq!(Activation::decode(a.encode().as_bytes()).unwrap(), a);
+        }
+    }
+}

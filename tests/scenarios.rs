@@ -415,3 +415,24 @@ per_shell!(symlinked_project_is_the_same_project, |sh: Sh| {
         .count();
     assert_eq!(activations, 1, "{:?}", ran.messages());
 });
+
+per_shell!(quiet_silences_information_not_problems, |sh: Sh| {
+    let p = projects();
+    let untrusted = p.world.path("untrusted");
+    p.world.venv(&untrusted.join("venv"), "0.1");
+    let mut s = Script::new(sh, &p.world).env("AUTOVENV_QUIET", "1");
+    s.cd(&p.client);
+    let on = s.snap();
+    s.cd(&p.personal);
+    s.cd(&untrusted);
+    let ran = s.execute();
+    ran.snaps[on].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    let messages = ran.messages();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains("not trusted"), "{messages:#?}");
+});
