@@ -57,7 +57,10 @@ impl Terminal {
         if sh == Sh::Zsh {
             std::fs::write(world.home.join(".zshrc"), std::fs::read(&rc).unwrap()).unwrap();
         }
-        let socket = format!("autovenv-test-{}-{}", std::process::id(), sh.name());
+        // One tmux server per terminal: tests run in parallel.
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("autovenv-test-{}-{}-{n}", std::process::id(), sh.name());
         let mut c = Command::new(&tmux);
         c.env_clear()
             .envs(world.env())
@@ -139,15 +142,27 @@ impl Terminal {
     }
 
     /// Types a command followed by a marker echo, and waits for the marker's
-    /// output and the prompt after it.
+    /// output and the prompt drawn after it; returns that prompt line.
     fn run(&self, line: &str, n: usize) -> String {
         self.type_line(&format!("{line}; echo DONE{n}"));
-        self.wait_for(&format!("DONE{n}"), |s| {
-            s.lines().any(|l| l.trim() == format!("DONE{n}"))
+        let marker = format!("DONE{n}");
+        let screen = self.wait_for(&format!("{marker} and a prompt after it"), |s| {
+            let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+            lines
+                .iter()
+                .position(|l| l.trim() == marker)
+                .is_some_and(|at| {
+                    lines[at + 1..]
+                        .last()
+                        .is_some_and(|l| l.trim_end().ends_with('$') || l.trim_end().ends_with('>'))
+                })
         });
-        // The prompt is drawn after the marker.
-        std::thread::sleep(Duration::from_millis(300));
-        self.last_line()
+        screen
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
