@@ -115,16 +115,6 @@ impl Terminal {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// The last non-empty line on screen: the prompt, once the shell waits.
-    fn last_line(&self) -> String {
-        self.screen()
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default()
-            .to_string()
-    }
-
     /// Waits until `pred` holds for the screen; panics with the screen after
     /// a generous time (the machine is shared and can be slow).
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
