@@ -150,6 +150,9 @@ fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
         if !prober.exists(candidate.clone()) {
             continue;
         }
+        // The questions inside the folder cover it: if it goes, their
+        // answers change or stay "no marker here", which is still right.
+        prober.probes.pop();
         // Both must be asked even when the first answer is no, so that the
         // hook notices either one appearing.
         let cfg = prober.exists(candidate.join("pyvenv.cfg"));

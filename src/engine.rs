@@ -116,7 +116,15 @@ pub fn decide(
                 // base interpreter is noticed without a cd.
                 let python = venv.path.join("bin/python");
                 let healthy = venv::health(venv);
-                probes.push(if python.exists() {
+                let runs = python.exists();
+                if runs {
+                    // It runs, so the link is there too: one question covers
+                    // both.
+                    probes.retain(
+                        |p| !matches!(p, Probe::Exists { path, link: true } if *path == python),
+                    );
+                }
+                probes.push(if runs {
                     Probe::Exists {
                         path: python,
                         link: false,

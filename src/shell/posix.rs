@@ -116,12 +116,39 @@ fn render_check(out: &mut String, check: &Check) {
         return;
     }
     let mut terms = Vec::new();
-    for (name, value) in &check.vars {
-        terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
-    }
-    for (name, set) in &check.set_flags {
-        let want = if *set { "'x'" } else { "''" };
-        terms.push(format!("${{{name}+x}} == {want}"));
+    // The variables are compared as one string, joined by the unit separator
+    // (one comparison costs a fraction of a dozen). Only if a value holds
+    // that byte itself could two different sets of values join alike; then
+    // they are compared one by one.
+    const SEP: u8 = 0x1f;
+    if check.vars.iter().any(|(_, v)| v.as_bytes().contains(&SEP)) {
+        for (name, value) in &check.vars {
+            terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
+        }
+        for (name, set) in &check.set_flags {
+            let want = if *set { "'x'" } else { "''" };
+            terms.push(format!("${{{name}+x}} == {want}"));
+        }
+    } else if !check.vars.is_empty() || !check.set_flags.is_empty() {
+        let mut seen = Vec::new();
+        let mut want = Vec::new();
+        for (name, value) in &check.vars {
+            seen.push(format!("${{{name}-}}"));
+            want.extend_from_slice(value.as_bytes());
+            want.push(SEP);
+        }
+        for (name, set) in &check.set_flags {
+            seen.push(format!("${{{name}+x}}"));
+            if *set {
+                want.push(b'x');
+            }
+            want.push(SEP);
+        }
+        terms.push(format!(
+            "{}$'\\x1f' == {}",
+            seen.join("$'\\x1f'"),
+            quote(&want)
+        ));
     }
     let mut lines = Vec::new();
     for probe in &check.probes {
@@ -191,6 +218,43 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(quote(input), *want, "{input:?}");
+        }
+    }
+
+    /// The variables' joined comparison passes exactly when every value is
+    /// the same, in real bash and zsh; a value holding the separator falls
+    /// back to one comparison per variable.
+    #[test]
+    fn joined_variable_check_in_real_shells() {
+        use std::process::Command;
+        for (shell, name) in [(Shell::Bash, "bash"), (Shell::Zsh, "zsh")] {
+            let Some(exe) = std::env::var_os("PATH").and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join(name))
+                    .find(|p| p.is_file())
+            }) else {
+                eprintln!("SKIPPED: {name} is not installed");
+                continue;
+            };
+            for a in [&b"one"[..], b"x\x1fy"] {
+                let check = Check {
+                    vars: vec![("CA", bytes::os(a).to_os_string()), ("CB", "".into())],
+                    set_flags: vec![("CF", false)],
+                    probes: vec![],
+                };
+                let code = render(shell, &[Step::Check(check)]);
+                let script = format!(
+                    "{code}\nexport CA={qa}\n__autovenv_unchanged && echo same\nCB=1; __autovenv_unchanged || echo changed\nCB=; CF=; __autovenv_unchanged || echo flagged\nunset CF; CA=other; __autovenv_unchanged || echo changed-a\n",
+                    qa = quote(a)
+                );
+                let out = Command::new(&exe).arg("-c").arg(&script).output().unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&out.stdout),
+                    "same\nchanged\nflagged\nchanged-a\n",
+                    "{name} {a:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
         }
     }
 
