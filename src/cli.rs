@@ -1,5 +1,6 @@
 //! The command line, as clap types only: the doc comments are the help.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -80,6 +81,32 @@ pub enum Command {
     Deny {
         /// A project folder, or any folder inside one (default: here)
         path: Option<PathBuf>,
+    },
+
+    /// Create a virtual environment for the project here; it is trusted,
+    /// and the next prompt activates it
+    ///
+    /// Without --name: a `venv` folder here (the first name in
+    /// AUTOVENV_DIRS), made with `python3 -m venv --prompt PROJECT venv`, or
+    /// with `uv venv` when AUTOVENV_CREATOR=uv and uv is on PATH.
+    ///
+    /// With --name: an environment of that name in the central folder
+    /// (AUTOVENV_HOME, else WORKON_HOME, else ~/.virtualenvs), and a
+    /// .venv-name file here that names it.
+    ///
+    /// Nothing is half-made: if creating fails or is interrupted, what was
+    /// made is removed again.
+    ///
+    /// Examples: autovenv new; autovenv new --python python3.12 --name flask2
+    New {
+        /// The Python to create it with: a name on PATH or a path (default:
+        /// python3; with uv, any request uv understands, such as 3.12)
+        #[arg(long, value_name = "EXE")]
+        python: Option<OsString>,
+        /// Create a central environment with this name (letters, digits,
+        /// '.', '_' and '-') and name it in .venv-name here
+        #[arg(long, value_name = "NAME")]
+        name: Option<OsString>,
     },
 }
 

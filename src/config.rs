@@ -23,6 +23,15 @@ pub const DECIDING_VARS: &[&str] = &[
 
 pub const DEFAULT_DIRS: &[&str] = &["venv", ".venv"];
 
+/// What `autovenv new` runs to create an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Creator {
+    /// `python3 -m venv` (the default).
+    Venv,
+    /// `uv venv`, when uv is on PATH.
+    Uv,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Folder names that hold a project's environment, nearest first.
@@ -37,6 +46,8 @@ pub struct Config {
     pub quiet: bool,
     /// `VIRTUAL_ENV_DISABLE_PROMPT` set: the prompt is left alone.
     pub disable_prompt: bool,
+    /// `AUTOVENV_CREATOR`: what `autovenv new` creates environments with.
+    pub creator: Creator,
     /// Problems with the settings themselves, one line each.
     pub warnings: Vec<String>,
 }
@@ -115,6 +126,19 @@ impl Config {
         let quiet = non_empty(get("AUTOVENV_QUIET")).is_some_and(|v| v != "0");
         let disable_prompt = non_empty(get("VIRTUAL_ENV_DISABLE_PROMPT")).is_some();
 
+        let creator = match non_empty(get("AUTOVENV_CREATOR")) {
+            None => Creator::Venv,
+            Some(v) if v == "venv" => Creator::Venv,
+            Some(v) if v == "uv" => Creator::Uv,
+            Some(v) => {
+                warnings.push(format!(
+                    "AUTOVENV_CREATOR: {:?} is not understood; the values are 'venv' and 'uv'",
+                    bytes::display(v.as_bytes())
+                ));
+                Creator::Venv
+            }
+        };
+
         Config {
             venv_dirs,
             central,
@@ -122,6 +146,7 @@ impl Config {
             trust_all,
             quiet,
             disable_prompt,
+            creator,
             warnings,
         }
     }
@@ -181,6 +206,15 @@ mod tests {
         let c = config(&[("AUTOVENV_DIRS", "env:../up::a/b:.venv")]);
         assert_eq!(c.venv_dirs, vec!["env", ".venv"]);
         assert_eq!(c.warnings.len(), 2);
+    }
+
+    #[test]
+    fn creator_values() {
+        assert_eq!(config(&[]).creator, Creator::Venv);
+        assert_eq!(config(&[("AUTOVENV_CREATOR", "uv")]).creator, Creator::Uv);
+        let c = config(&[("AUTOVENV_CREATOR", "conda")]);
+        assert_eq!(c.creator, Creator::Venv);
+        assert_eq!(c.warnings.len(), 1);
     }
 
     #[test]

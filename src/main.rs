@@ -18,6 +18,7 @@ mod shell;
 mod state;
 mod trust;
 mod venv;
+mod which;
 
 use cli::{Cli, Command};
 
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Status { dir, json } => cmd::status::run(dir, json),
         Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
         Command::Deny { path } => cmd::allow::deny(path),
+        Command::New { python, name } => cmd::new::run(python, name),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
