@@ -108,6 +108,20 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         name: Option<OsString>,
     },
+
+    /// List central environments and trusted projects, with their Python
+    /// version and health
+    ///
+    /// Which projects use a central environment is known only for projects
+    /// autovenv has met: made with `autovenv new --name`, trusted, or the
+    /// one you are in.
+    ///
+    /// Examples: autovenv list; autovenv list --json | jq '.central.environments[].name'
+    List {
+        /// Print JSON (the format is in docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

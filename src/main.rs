@@ -12,6 +12,7 @@ mod cmd;
 mod config;
 mod detect;
 mod engine;
+mod known;
 mod message;
 mod plan;
 mod shell;
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
         Command::Deny { path } => cmd::allow::deny(path),
         Command::New { python, name } => cmd::new::run(python, name),
+        Command::List { json } => cmd::list::run(json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

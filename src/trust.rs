@@ -110,7 +110,6 @@ pub fn deny(data_dir: &Path, venv: &Path) -> Result<bool> {
 
 /// Every trusted environment, sorted; records whose content does not match
 /// their name are skipped (reported by `lookup` when they matter).
-#[allow(dead_code)] // for `autovenv list`, which lands with the commands issue
 pub fn list(data_dir: &Path) -> Result<Vec<PathBuf>> {
     let dir = records_dir(data_dir);
     let entries = match fs::read_dir(&dir) {

@@ -164,6 +164,115 @@ pub fn health(venv: &Venv) -> Result<(), String> {
     ))
 }
 
+/// Where the environment was created, as its own scripts record it: the
+/// `VIRTUAL_ENV=` of `bin/activate`, else the `#!` line of `bin/pip`. None
+/// when neither records a plain absolute path (a relocatable environment
+/// computes it instead).
+pub fn recorded_path(dir: &Path) -> Option<PathBuf> {
+    let read = |name: &str| -> Option<Vec<u8>> {
+        let file = std::fs::File::open(dir.join(name)).ok()?;
+        let mut raw = Vec::new();
+        file.take(CFG_LIMIT).read_to_end(&mut raw).ok()?;
+        Some(raw)
+    };
+    if let Some(script) = read("bin/activate") {
+        for line in script.split(|&b| b == b'\n') {
+            let line = line.trim_ascii();
+            let line = line.strip_prefix(b"export ").unwrap_or(line);
+            if let Some(value) = line.strip_prefix(b"VIRTUAL_ENV=")
+                && let Some(word) = posix_word(value)
+                && word.starts_with(b"/")
+            {
+                return Some(bytes::path(&word));
+            }
+        }
+    }
+    for name in ["bin/pip", "bin/pip3"] {
+        let Some(script) = read(name) else { continue };
+        let first = script.split(|&b| b == b'\n').next().unwrap_or_default();
+        let Some(interpreter) = first.strip_prefix(b"#!") else {
+            continue;
+        };
+        let interpreter = interpreter.trim_ascii();
+        let interpreter = bytes::path(
+            interpreter
+                .split(|b| b.is_ascii_whitespace())
+                .next()
+                .unwrap_or_default(),
+        );
+        let in_bin = interpreter
+            .file_name()
+            .is_some_and(|n| n.as_bytes().starts_with(b"python"));
+        if let Some(env) = interpreter.parent().and_then(Path::parent)
+            && in_bin
+            && interpreter.is_absolute()
+        {
+            return Some(env.to_path_buf());
+        }
+    }
+    None
+}
+
+/// The folder the environment was created in, when that is not where it is
+/// now: it was moved or copied, and its scripts (pip, activate) still point
+/// at the old place.
+pub fn moved_from(dir: &Path) -> Option<PathBuf> {
+    let recorded = recorded_path(dir)?;
+    if recorded == dir {
+        return None;
+    }
+    match (std::fs::canonicalize(&recorded), std::fs::canonicalize(dir)) {
+        (Ok(a), Ok(b)) if a == b => None,
+        _ => Some(recorded),
+    }
+}
+
+/// One shell word made only of literal text (`'...'`, `"..."` without
+/// expansions, plain characters), as activate scripts write a path; None
+/// for anything the shell would compute.
+fn posix_word(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\'' => {
+                let end = text[i + 1..].iter().position(|&b| b == b'\'')? + i + 1;
+                out.extend_from_slice(&text[i + 1..end]);
+                i = end + 1;
+            }
+            b'"' => {
+                i += 1;
+                loop {
+                    match *text.get(i)? {
+                        b'"' => break,
+                        b'$' | b'`' => return None,
+                        b'\\' if matches!(text.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
+                            out.push(text[i + 1]);
+                            i += 2;
+                        }
+                        b => {
+                            out.push(b);
+                            i += 1;
+                        }
+                    }
+                }
+                i += 1;
+            }
+            b'\\' => {
+                out.push(*text.get(i + 1)?);
+                i += 2;
+            }
+            b' ' | b'\t' | b';' | b'#' => break,
+            b'$' | b'`' => return None,
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 pub fn version_text(venv: &Venv) -> String {
     match &venv.version {
         Some(v) => format!("Python {v}"),
@@ -223,6 +332,49 @@ mod tests {
             "client_flask_app"
         );
         assert_eq!(default_prompt(Path::new("/c/flask2"), None), "flask2");
+    }
+
+    #[test]
+    fn shell_words_in_activate_scripts() {
+        assert_eq!(posix_word(br#""/a b/venv""#).unwrap(), b"/a b/venv");
+        assert_eq!(posix_word(b"'/it'\\''s/venv'").unwrap(), b"/it's/venv");
+        assert_eq!(posix_word(b"'/it'\"'\"'s/venv'").unwrap(), b"/it's/venv");
+        assert_eq!(
+            posix_word(b"/plain/venv; export X").unwrap(),
+            b"/plain/venv"
+        );
+        assert_eq!(posix_word(br#""$(cygpath /x)""#), None);
+        assert_eq!(posix_word(br#"$(dirname "$0")"#), None);
+        assert_eq!(posix_word(b"''"), None);
+    }
+
+    #[test]
+    fn moved_environments_are_recognised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = tmp.path().join("old/venv");
+        let new = tmp.path().join("new/venv");
+        std::fs::create_dir_all(old.join("bin")).unwrap();
+        let activate = format!(
+            "# comment\nVIRTUAL_ENV=\"{}\"\nexport VIRTUAL_ENV\n",
+            old.display()
+        );
+        std::fs::write(old.join("bin/activate"), activate).unwrap();
+        assert_eq!(recorded_path(&old), Some(old.clone()));
+        assert_eq!(moved_from(&old), None);
+        std::fs::create_dir_all(tmp.path().join("new")).unwrap();
+        std::fs::rename(&old, &new).unwrap();
+        assert_eq!(moved_from(&new), Some(old.clone()));
+
+        // No activate script: pip's #! line tells.
+        std::fs::remove_file(new.join("bin/activate")).unwrap();
+        std::fs::write(
+            new.join("bin/pip"),
+            format!("#!{}/bin/python3.11\nimport sys\n", old.display()),
+        )
+        .unwrap();
+        assert_eq!(moved_from(&new), Some(old));
+        std::fs::write(new.join("bin/pip"), "#!/bin/sh\n").unwrap();
+        assert_eq!(recorded_path(&new), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 pub mod allow;
 pub mod export;
 pub mod hook;
+pub mod list;
 pub mod new;
 pub mod status;

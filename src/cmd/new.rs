@@ -20,6 +20,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::bytes;
 use crate::config::{Config, Creator};
 use crate::detect::{self, NAME_FILE};
+use crate::known;
 use crate::message;
 use crate::trust;
 use crate::venv::{self, Venv};
@@ -124,6 +125,10 @@ fn new_central(config: &Config, here: &Path, python: Option<&OsStr>, name: &OsSt
     undo.made(&name_file, Made::File);
     undo.keep();
 
+    // Only for `list`: losing it loses nothing that matters.
+    if let Ok(data) = &config.data_dir {
+        let _ = known::remember(data, here);
+    }
     message::info(
         config,
         &format!(
