@@ -122,6 +122,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+
+    /// Check the setup: hook loaded in this shell and in its rc file,
+    /// central folder, broken or moved environments, PATH order, other
+    /// tools that switch environments
+    ///
+    /// Exits 0 when all is well, 1 with a list of what to fix.
+    ///
+    /// Example: autovenv doctor
+    Doctor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

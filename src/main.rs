@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Command::Deny { path } => cmd::allow::deny(path),
         Command::New { python, name } => cmd::new::run(python, name),
         Command::List { json } => cmd::list::run(json),
+        Command::Doctor => cmd::doctor::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
 pub mod allow;
+pub mod doctor;
 pub mod export;
 pub mod hook;
 pub mod list;
