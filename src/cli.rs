@@ -131,6 +131,21 @@ pub enum Command {
     ///
     /// Example: autovenv doctor
     Doctor,
+
+    /// Stay in the foreground and print a line each time what applies to
+    /// DIR changes (for editors and status bars)
+    ///
+    /// The first line is what applies now. Ends on Ctrl-C, and when DIR is
+    /// removed.
+    ///
+    /// Example: autovenv watch ~/src/client_flask_app --json
+    Watch {
+        /// The directory to watch (default: here)
+        dir: Option<PathBuf>,
+        /// Print one JSON object per line (the format is in docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::New { python, name } => cmd::new::run(python, name),
         Command::List { json } => cmd::list::run(json),
         Command::Doctor => cmd::doctor::run(),
+        Command::Watch { dir, json } => cmd::watch::run(dir, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,3 +5,4 @@ pub mod hook;
 pub mod list;
 pub mod new;
 pub mod status;
+pub mod watch;
