@@ -146,6 +146,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+
+    /// Print shell completions for autovenv
+    ///
+    /// Examples:
+    ///   bash: autovenv completions bash > ~/.local/share/bash-completion/completions/autovenv
+    ///   zsh:  autovenv completions zsh > "${fpath[1]}/_autovenv"
+    ///   fish: autovenv completions fish > ~/.config/fish/completions/autovenv.fish
+    Completions {
+        /// bash, zsh or fish
+        shell: Shell,
+    },
+
+    /// Print the manual page (roff), or write one page per command
+    ///
+    /// Examples: autovenv man | man -l -; autovenv man --dir ~/.local/share/man/man1
+    Man {
+        /// Write autovenv.1 and a page per command (autovenv-new.1, ...)
+        /// into this folder instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

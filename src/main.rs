@@ -53,6 +53,8 @@ fn main() -> ExitCode {
         Command::List { json } => cmd::list::run(json),
         Command::Doctor => cmd::doctor::run(),
         Command::Watch { dir, json } => cmd::watch::run(dir, json),
+        Command::Completions { shell } => cmd::completions::completions(shell),
+        Command::Man { dir } => cmd::completions::man(dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
 pub mod allow;
+pub mod completions;
 pub mod doctor;
 pub mod export;
 pub mod hook;
