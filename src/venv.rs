@@ -154,7 +154,7 @@ pub fn health(venv: &Venv) -> Result<(), String> {
     if python.exists() {
         return Ok(());
     }
-    let target = std::fs::read_link(&python)
+    let target = missing_link_target(&python)
         .map(|t| format!(" (it points at {}, which is gone)", bytes::display_path(&t)))
         .unwrap_or_default();
     Err(format!(
@@ -162,6 +162,27 @@ pub fn health(venv: &Venv) -> Result<(), String> {
         bytes::display_path(&venv.path),
         bytes::display_path(&venv.path)
     ))
+}
+
+/// The end of the chain of links from `link`: `bin/python` is usually a
+/// link to `python3`, itself a link to the base interpreter, and the one
+/// worth naming is the last (the interpreter that was removed).
+fn missing_link_target(link: &Path) -> Option<PathBuf> {
+    let mut current = link.to_path_buf();
+    let mut last = None;
+    // The kernel's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        let Ok(next) = std::fs::read_link(&current) else {
+            break;
+        };
+        let next = match current.parent() {
+            Some(folder) if next.is_relative() => folder.join(next),
+            _ => next,
+        };
+        last = Some(next.clone());
+        current = next;
+    }
+    last
 }
 
 /// Where the environment was created, as its own scripts record it: the
@@ -332,6 +353,27 @@ mod tests {
             "client_flask_app"
         );
         assert_eq!(default_prompt(Path::new("/c/flask2"), None), "flask2");
+    }
+
+    #[test]
+    fn broken_interpreter_is_named_at_the_end_of_its_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("venv/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let gone = tmp.path().join("base/python3.9");
+        std::os::unix::fs::symlink(&gone, bin.join("python3")).unwrap();
+        std::os::unix::fs::symlink("python3", bin.join("python")).unwrap();
+        let venv = Venv {
+            path: tmp.path().join("venv"),
+            prompt: "venv".into(),
+            version: None,
+            base_home: None,
+        };
+        let why = health(&venv).unwrap_err();
+        assert!(
+            why.contains(&format!("it points at {}, which is gone", gone.display())),
+            "{why}"
+        );
     }
 
     #[test]
