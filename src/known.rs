@@ -13,7 +13,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 
 use crate::bytes;
 use crate::trust;
@@ -25,9 +24,7 @@ fn folder(data_dir: &Path) -> PathBuf {
 }
 
 fn entry_path(data_dir: &Path, canonical: &Path) -> PathBuf {
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    folder(data_dir).join(hex)
+    folder(data_dir).join(trust::file_name_for(canonical))
 }
 
 pub fn remember(data_dir: &Path, project_root: &Path) -> Result<()> {

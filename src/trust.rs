@@ -38,9 +38,16 @@ pub fn records_dir(data_dir: &Path) -> PathBuf {
 }
 
 pub fn record_path(data_dir: &Path, canonical: &Path) -> PathBuf {
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    records_dir(data_dir).join(hex)
+    records_dir(data_dir).join(file_name_for(canonical))
+}
+
+/// The SHA-256 of a path, in hex: a file name of fixed length that only
+/// that path gives.
+pub fn file_name_for(canonical: &Path) -> String {
+    Sha256::digest(canonical.as_os_str().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn canonical(venv: &Path) -> Result<PathBuf> {

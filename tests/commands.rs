@@ -4,6 +4,7 @@
 //! against the schemas in docs/json.md.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[macro_use]
 mod common;
 #[path = "common/schema.rs"]
 mod schema;
@@ -103,32 +104,6 @@ fn is_trusted(world: &World, dir: &Path) -> bool {
 }
 
 // --------------------------------------------------------------------- new
-
-macro_rules! per_shell {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
-                }
-            }
-            #[test]
-            fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
-                }
-            }
-            #[test]
-            fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
-                }
-            }
-        }
-    };
-}
 
 /// Whether `python` in the snapshot ran from `venv` (its sys.prefix line;
 /// the snapshot's import of a test module fails in a fresh venv, and that

@@ -2,6 +2,7 @@
 //! keeps `$?`, and is not thrown by aliases, IFS or zsh options.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[macro_use]
 mod common;
 
 use std::process::Command;
@@ -108,32 +109,6 @@ fn project(world: &World) -> std::path::PathBuf {
     world.venv(&p.join("venv"), "1.0");
     world.allow(&p);
     p
-}
-
-macro_rules! per_shell {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
-                }
-            }
-            #[test]
-            fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
-                }
-            }
-            #[test]
-            fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
-                }
-            }
-        }
-    };
 }
 
 per_shell!(loading_twice_registers_once, |sh: Sh| {

@@ -2,37 +2,10 @@
 //! environments, `cd` around, and the resulting environment checked.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[macro_use]
 mod common;
 
 use common::{BASE_PATH, Script, Sh, World, base_prompt};
-
-/// Runs `$body` once per shell, each as its own test, skipping (or failing,
-/// in CI) when the shell is missing.
-macro_rules! per_shell {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
-                }
-            }
-            #[test]
-            fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
-                }
-            }
-            #[test]
-            fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
-                }
-            }
-        }
-    };
-}
 
 struct Projects {
     world: World,

@@ -1,37 +1,12 @@
 //! Trust: nothing that arrived with a directory runs until the user says so.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[macro_use]
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use common::{BASE_PATH, Script, Sh, World, base_prompt};
-
-macro_rules! per_shell {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
-                }
-            }
-            #[test]
-            fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
-                }
-            }
-            #[test]
-            fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
-                }
-            }
-        }
-    };
-}
 
 /// A "cloned repository" whose venv would leave a file behind if anything in
 /// it ran: `venv/bin/ls`, and lines appended to its activate scripts.

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::bytes;
 use crate::config::Config;
@@ -25,18 +25,6 @@ const SKIP: &[&str] = &[
 
 fn data_dir(config: &Config) -> Result<PathBuf> {
     config.data_dir.clone().map_err(anyhow::Error::msg)
-}
-
-/// The folder a user named, made absolute without resolving links (so that
-/// messages show the path as typed).
-fn absolute(path: Option<PathBuf>) -> Result<PathBuf> {
-    let here = detect::current_dir(std::env::var_os("PWD"))
-        .context("cannot read the current directory")?;
-    Ok(match path {
-        None => here,
-        Some(p) if p.is_absolute() => p,
-        Some(p) => here.join(p),
-    })
 }
 
 /// The venv folder that applies to `path`, as the hook would find it.
@@ -71,7 +59,7 @@ fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
 pub fn allow(path: Option<PathBuf>, recursive: bool) -> Result<()> {
     let config = Config::from_env();
     let data = data_dir(&config)?;
-    let path = absolute(path)?;
+    let path = super::folder_arg(path)?;
     if recursive {
         return allow_recursive(&config, &data, &path);
     }
@@ -148,7 +136,7 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
 pub fn deny(path: Option<PathBuf>) -> Result<()> {
     let config = Config::from_env();
     let data = data_dir(&config)?;
-    let path = absolute(path)?;
+    let path = super::folder_arg(path)?;
     let (venv, _root) = project_venv(&config, &path)?;
     if trust::deny(&data, &venv)? {
         message::info(

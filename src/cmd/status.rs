@@ -6,28 +6,19 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{self, Marker};
+use crate::detect::Marker;
 use crate::engine::{self, Decision, Reason};
 use crate::plan::Owner;
 use crate::state::Local;
 
 pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     let config = Config::from_env();
-    let here = detect::current_dir(std::env::var_os("PWD"))
-        .context("cannot read the current directory")?;
-    let dir = match dir {
-        None => here,
-        Some(d) if d.is_absolute() => d,
-        Some(d) => here.join(d),
-    };
-    if !dir.is_dir() {
-        anyhow::bail!("{} is not a folder", bytes::display_path(&dir));
-    }
+    let dir = super::folder_arg(dir)?;
     let current = engine::current_from_env();
     // status runs outside the hook and cannot see the shell's bookkeeping;
     // it assumes the shell holds what it inherited.

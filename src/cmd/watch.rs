@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use notify::{RecursiveMode, Watcher};
 use serde_json::{Value, json};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{self, Marker, Probe};
+use crate::detect::{Marker, Probe};
 use crate::engine::{self, Reason};
 use crate::message;
 use crate::plan::Current;
@@ -59,16 +59,7 @@ struct Applies {
 
 pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     let config = Config::from_env();
-    let here = detect::current_dir(std::env::var_os("PWD"))
-        .context("cannot read the current directory")?;
-    let dir = match dir {
-        None => here,
-        Some(d) if d.is_absolute() => d,
-        Some(d) => here.join(d),
-    };
-    if !dir.is_dir() {
-        bail!("{} is not a folder", bytes::display_path(&dir));
-    }
+    let dir = super::folder_arg(dir)?;
     for w in &config.warnings {
         message::problem(w);
     }

@@ -2,6 +2,36 @@
 //! driven as child processes.
 #![allow(dead_code)]
 
+/// Defines a test module `$name` with one test per shell, each running
+/// `$body(Sh::...)`; a missing shell is skipped with the reason printed (or
+/// fails, under AUTOVENV_TEST_REQUIRE_SHELLS=1).
+#[allow(unused_macros)] // not every test file drives every shell
+macro_rules! per_shell {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn bash() {
+                if Sh::Bash.find().is_some() {
+                    ($body)(Sh::Bash)
+                }
+            }
+            #[test]
+            fn zsh() {
+                if Sh::Zsh.find().is_some() {
+                    ($body)(Sh::Zsh)
+                }
+            }
+            #[test]
+            fn fish() {
+                if Sh::Fish.find().is_some() {
+                    ($body)(Sh::Fish)
+                }
+            }
+        }
+    };
+}
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
