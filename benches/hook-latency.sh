@@ -1,0 +1,749 @@
+#!/usr/bin/env bash
+# What autovenv adds to a prompt and to a `cd`, measured beside direnv, mise
+# and "the floor" (a hook that starts a tiny Rust binary and evaluates the one
+# line it prints: the least any design that runs a program can cost), in
+# interactive bash, zsh and fish. docs/performance.md holds the latest table
+# and explains the method.
+#
+# Usage: benches/hook-latency.sh [compare] [scaling] [--quick] [--require-all]
+#   compare   autovenv vs direnv vs mise vs floor: idle prompt, switch, deep
+#             subfolder, leave; processes per step; processes at shell start;
+#             peak memory; the binary alone (default)
+#   scaling   autovenv alone: directory depth 1/10/50, PATH of 10/1,000
+#             entries, trust store of 10/10,000 projects
+#   all       both
+#   --quick   fewer rounds and steps: a smoke test, not a measurement
+#   --require-all  fail instead of skipping a missing shell or peer tool
+# Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
+#   AUTOVENV_BIN (default: a `cargo build --release` of this checkout),
+#   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look.
+#
+# It installs nothing. It needs: bash 5 (EPOCHREALTIME), zsh, fish, python3
+# with the venv module, rustc (for the floor binary), strace, GNU time
+# (/usr/bin/time) and, for the comparison, direnv (Debian package `direnv`)
+# and mise (npm package `@jdxcode/mise`). Everything it creates lives in one
+# temporary folder, removed at the end; the shells and tools run with an
+# isolated HOME and XDG folders, so nothing of yours is read or changed.
+#
+# Method, in short: each (shell, scenario, tool) runs as a whole interactive
+# session fed from a pipe: a preamble that loads the hook and walks to the
+# starting folder, then STEPS steps (empty prompts or cds). Each is timed
+# twice, with all its steps and with none; the difference, minus the same
+# difference for a shell with no hook at all, divided by STEPS, is what the
+# tool adds per step. Tools are interleaved within each round, in an order
+# that rotates from round to round, and the tables show the median over
+# rounds. Process counts come from `strace -f -e trace=execve` over the same
+# sessions.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+
+modes=()
+quick=
+require_all=
+for arg in "$@"; do
+    case $arg in
+    compare | scaling) modes+=("$arg") ;;
+    all) modes+=(compare scaling) ;;
+    --quick) quick=1 ;;
+    --require-all) require_all=1 ;;
+    -h | --help)
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        echo "hook-latency: unknown argument '$arg' (try --help)" >&2
+        exit 2
+        ;;
+    esac
+done
+((${#modes[@]})) || modes=(compare)
+
+if [[ -n $quick ]]; then
+    : "${ROUNDS:=3}" "${IDLE_STEPS:=60}" "${CD_STEPS:=8}"
+else
+    : "${ROUNDS:=9}" "${IDLE_STEPS:=300}" "${CD_STEPS:=30}"
+fi
+
+note() { printf 'hook-latency: %s\n' "$*" >&2; }
+die() {
+    note "$*"
+    exit 1
+}
+# A missing optional piece is skipped with a note, or fails with
+# --require-all.
+missing() {
+    if [[ -n $require_all ]]; then
+        die "$1 is missing and --require-all is set"
+    fi
+    note "skipping $1: not installed${2:+ ($2)}"
+}
+
+((BASH_VERSINFO[0] >= 5)) || die "bash 5 or newer is needed (for EPOCHREALTIME)"
+for tool in python3 rustc strace; do
+    command -v "$tool" >/dev/null || die "$tool is needed"
+done
+[[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time, Debian package 'time') is needed"
+
+shells=()
+for sh in bash zsh fish; do
+    if command -v "$sh" >/dev/null; then
+        shells+=("$sh")
+    else
+        missing "$sh" "Debian package $sh"
+    fi
+done
+
+peers=()
+if command -v direnv >/dev/null; then peers+=(direnv); else missing direnv "Debian package direnv"; fi
+if command -v mise >/dev/null; then peers+=(mise); else missing mise "npm install -g @jdxcode/mise"; fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hook-latency.XXXXXX")
+work=$(cd "$work" && pwd -P)
+if [[ -n ${KEEP-} ]]; then
+    note "keeping $work (KEEP is set)"
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+# Paths are written into shell scripts for three shells below; a temporary
+# folder of plain characters keeps that quoting trivial.
+[[ $work =~ ^[A-Za-z0-9/._-]+$ ]] || die "TMPDIR gives $work; use a folder of plain characters"
+
+if [[ -z ${AUTOVENV_BIN-} ]]; then
+    command -v cargo >/dev/null || die "cargo is needed to build autovenv (or set AUTOVENV_BIN)"
+    note "building autovenv (cargo build --release)"
+    (cd "$repo" && cargo build --release --quiet)
+    AUTOVENV_BIN=$repo/target/release/autovenv
+fi
+[[ -x $AUTOVENV_BIN ]] || die "no autovenv binary at $AUTOVENV_BIN"
+AUTOVENV_BIN=$(cd "$(dirname "$AUTOVENV_BIN")" && pwd -P)/$(basename "$AUTOVENV_BIN")
+[[ $AUTOVENV_BIN =~ ^[A-Za-z0-9/._-]+$ ]] || die "the autovenv binary's path must be plain characters: $AUTOVENV_BIN"
+
+# The floor: the smallest Rust program that prints one line to evaluate,
+# built the way release binaries are.
+floor=$work/floor
+cat >"$work/floor.rs" <<'EOF'
+fn main() {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "fish") {
+        println!("set -g __floor_seen 1");
+    } else {
+        println!("__floor_seen=1");
+    }
+}
+EOF
+rustc --edition 2021 -C opt-level=3 -C panic=abort -C codegen-units=1 -C strip=symbols \
+    -o "$floor" "$work/floor.rs"
+
+# ---------------------------------------------------------------------------
+# The world every tool sees: the same two projects, each with a real venv and
+# each tool's marker, so that every tool walks the same folders.
+home=$work/home
+base_path=/usr/local/bin:/usr/bin:/bin
+
+make_project() { # DIR
+    mkdir -p "$1"
+    python3 -m venv --without-pip "$1/venv"
+    # direnv: the least an .envrc can do to activate a venv.
+    # shellcheck disable=SC2016 # direnv expands it, not this script
+    printf '%s\n' 'export VIRTUAL_ENV="$PWD/venv"' 'PATH_add venv/bin' >"$1/.envrc"
+    # mise: its own venv activation.
+    printf '%s\n' '[env]' '_.python.venv = "venv"' >"$1/mise.toml"
+}
+
+# Runs a tool with the sessions' environment (and any extra VAR=VALUE).
+in_env() {
+    env -i "${session_env[@]}" "$@"
+}
+
+setup_world() { # ROOT PATH_VALUE
+    local root=$1
+    session_env=(
+        HOME="$home" PATH="$2" TERM=dumb LANG=C.UTF-8
+        XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share"
+        XDG_STATE_HOME="$home/.local/state" XDG_CACHE_HOME="$home/.cache"
+        AUTOVENV_DATA_DIR="$root/autovenv-data" AUTOVENV_HOME="$work/central"
+    )
+    mkdir -p "$home" "$work/central" "$root/out"
+    alpha=$root/p/alpha
+    beta=$root/p/beta
+    if [[ ! -d $alpha ]]; then
+        make_project "$alpha"
+        make_project "$beta"
+        mkdir -p "$alpha/src" "$alpha/src/d2/d3/d4/d5/d6/d7/d8/d9/d10"
+        for p in "$alpha" "$beta"; do
+            in_env "$AUTOVENV_BIN" allow "$p" 2>/dev/null
+            if [[ " ${peers[*]-} " == *" direnv "* ]]; then
+                (cd "$p" && in_env direnv allow . 2>/dev/null)
+            fi
+            if [[ " ${peers[*]-} " == *" mise "* ]]; then
+                (cd "$p" && in_env mise trust . >/dev/null 2>&1)
+            fi
+        done
+    fi
+    outside=$root/out
+    deep=$alpha/src/d2/d3/d4/d5/d6/d7/d8/d9/d10
+}
+
+# ---------------------------------------------------------------------------
+# Session scripts.
+
+shell_cmd() { # SHELL -> argv of an interactive shell without rc files
+    case $1 in
+    bash) echo bash --norc --noprofile -i ;;
+    zsh) echo zsh --no-rcs --no-globalrcs -i ;;
+    fish) echo fish --no-config -i ;;
+    esac
+}
+
+hook_lines() { # SHELL TOOL
+    local sh=$1 tool=$2
+    case $sh/$tool in
+    */none) ;;
+    bash/floor) printf '%s\n' "PROMPT_COMMAND='eval \"\$($floor)\"'" ;;
+    zsh/floor) printf '%s\n' "__floor() { eval \"\$($floor)\"; }" 'precmd_functions+=(__floor)' ;;
+    fish/floor) printf '%s\n' "function __floor --on-event fish_prompt; $floor fish | source; end" ;;
+    fish/autovenv) printf '%s\n' "$AUTOVENV_BIN hook fish | source" ;;
+    */autovenv) printf '%s\n' "eval \"\$($AUTOVENV_BIN hook $sh)\"" ;;
+    fish/direnv) printf '%s\n' "direnv hook fish | source" ;;
+    */direnv) printf '%s\n' "eval \"\$(direnv hook $sh)\"" ;;
+    fish/mise) printf '%s\n' "mise activate fish | source" ;;
+    */mise) printf '%s\n' "eval \"\$(mise activate $sh)\"" ;;
+    esac
+}
+
+# One command as typed at the prompt. Piped into fish, commands fire no
+# prompt event: the script emits it, as the prompt would.
+line() { # SHELL COMMAND
+    printf '%s\n' "$2"
+    [[ $1 != fish ]] || printf '%s\n' 'emit fish_prompt'
+}
+
+idle_cmd() { if [[ $1 == fish ]]; then echo true; else echo :; fi; }
+
+# The steps of a scenario: STEPS commands after the preamble.
+scenario_steps() { # SHELL SCENARIO STEPS
+    local sh=$1 scenario=$2 n=$3 i
+    for ((i = 0; i < n; i++)); do
+        case $scenario in
+        idle) line "$sh" "$(idle_cmd "$sh")" ;;
+        switch) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $beta"; fi ;;
+        deep) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $deep"; fi ;;
+        leave) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $outside"; fi ;;
+        esac
+    done
+}
+
+scenario_start() { # SCENARIO -> the folder the steps start from
+    case $1 in
+    idle) echo "$alpha/src" ;;
+    *) echo "$alpha" ;;
+    esac
+}
+
+# write_session FILE SHELL TOOL SCENARIO STEPS [MARKS]
+# With MARKS, /bin/true runs with a marker argument before and after the
+# steps, so that strace output can be cut to them.
+write_session() {
+    local file=$1 sh=$2 tool=$3 scenario=$4 n=$5 marks=${6-}
+    {
+        if [[ $sh == fish ]]; then
+            printf '%s\n' "function fish_prompt; printf '> '; end"
+        else
+            printf '%s\n' "PS1='\$ '"
+        fi
+        hook_lines "$sh" "$tool"
+        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        line "$sh" "cd $(scenario_start "$scenario")"
+        # One more prompt there, so that the steps start from a settled state.
+        line "$sh" "$(idle_cmd "$sh")"
+        [[ -z $marks ]] || line "$sh" "command /bin/true __bench_mark_begin"
+        scenario_steps "$sh" "$scenario" "$n"
+        [[ -z $marks ]] || line "$sh" "command /bin/true __bench_mark_end"
+        printf '%s\n' exit
+    } >"$file"
+}
+
+# Microseconds one session takes, start to exit, by bash's own clock.
+time_session() { # SHELL FILE
+    local t0 t1 cmd
+    read -ra cmd <<<"$(shell_cmd "$1")"
+    t0=$EPOCHREALTIME
+    (cd "$home" && in_env "${cmd[@]}" <"$2" >/dev/null 2>&1) || true
+    t1=$EPOCHREALTIME
+    echo $((${t1//[!0-9]/} - ${t0//[!0-9]/}))
+}
+
+# Processes started (execve calls) between the two markers.
+count_execs() { # SHELL FILE [PATTERN]
+    local trace=$work/trace cmd
+    read -ra cmd <<<"$(shell_cmd "$1")"
+    (cd "$home" && strace -f -qq -e signal=none -e trace=execve -o "$trace" \
+        env -i "${session_env[@]}" "${cmd[@]}" <"$2" >/dev/null 2>&1) || true
+    awk -v pat="${3-}" '
+        /__bench_mark_begin/ { on = 1; next }
+        /__bench_mark_end/ { on = 0 }
+        on && /execve\(/ && index($0, pat) { n++ }
+        END { print n + 0 }' "$trace"
+}
+
+# Processes started from the shell's start to its first prompt with the hook
+# loaded (the shell's own exec not counted).
+count_start_execs() { # SHELL TOOL
+    local file=$work/start.$1 trace=$work/trace cmd
+    read -ra cmd <<<"$(shell_cmd "$1")"
+    {
+        if [[ $1 == fish ]]; then
+            printf '%s\n' "function fish_prompt; printf '> '; end"
+        else
+            printf '%s\n' "PS1='\$ '"
+        fi
+        hook_lines "$1" "$2"
+        [[ $1 != fish ]] || printf '%s\n' 'emit fish_prompt'
+        line "$1" "command /bin/true __bench_mark_begin"
+        printf '%s\n' exit
+    } >"$file"
+    (cd "$home" && strace -f -qq -e signal=none -e trace=execve -o "$trace" \
+        env -i "${session_env[@]}" "${cmd[@]}" <"$file" >/dev/null 2>&1) || true
+    # The first execve is the shell's (started by env), the second env's.
+    awk '/__bench_mark_begin/ { exit } /execve\(/ { n++ } END { print n - 2 }' "$trace"
+}
+
+# ---------------------------------------------------------------------------
+# Timing rounds. Each record: shell scenario tool round full_us empty_us steps
+
+measure() { # OUT SHELLS_VAR SCENARIOS_VAR TOOLS_VAR
+    local out=$1 sh scenario tool r i n full empty
+    local -n m_shells=$2 m_scenarios=$3 m_tools=$4
+    local ntools=${#m_tools[@]}
+    for sh in "${m_shells[@]}"; do
+        for scenario in "${m_scenarios[@]}"; do
+            n=$CD_STEPS
+            [[ $scenario != idle ]] || n=$IDLE_STEPS
+            for tool in "${m_tools[@]}"; do
+                write_session "$work/s.$sh.$scenario.$tool.full" "$sh" "$tool" "$scenario" "$n"
+                write_session "$work/s.$sh.$scenario.$tool.empty" "$sh" "$tool" "$scenario" 0
+                # A first run outside the rounds warms caches.
+                time_session "$sh" "$work/s.$sh.$scenario.$tool.full" >/dev/null
+            done
+            for ((r = 0; r < ROUNDS; r++)); do
+                for ((i = 0; i < ntools; i++)); do
+                    tool=${m_tools[(i + r) % ntools]}
+                    full=$(time_session "$sh" "$work/s.$sh.$scenario.$tool.full")
+                    empty=$(time_session "$sh" "$work/s.$sh.$scenario.$tool.empty")
+                    printf '%s %s %s %s %s %s %s\n' "$sh" "$scenario" "$tool" "$r" "$full" "$empty" "$n" >>"$out"
+                done
+            done
+            note "$sh $scenario: done"
+        done
+    done
+}
+
+# Median per (shell, scenario, tool) of what the tool adds per step, in µs:
+# ((full - empty) - (full - empty of no hook, same round)) / steps.
+# Prints: shell scenario tool median_us p25_us p75_us
+summarize() { # RECORDS
+    awk '
+        { key = $1 " " $2; d[key, $3, $4] = ($5 - $6) / $7; tools[key, $3] = 1; rounds[key, $4] = 1 }
+        END {
+            for (kt in tools) {
+                split(kt, a, SUBSEP); key = a[1]; tool = a[2]
+                if (tool == "none") continue
+                n = 0
+                for (kr in rounds) {
+                    split(kr, b, SUBSEP)
+                    if (b[1] != key || !((key, tool, b[2]) in d) || !((key, "none", b[2]) in d)) continue
+                    v[++n] = d[key, tool, b[2]] - d[key, "none", b[2]]
+                }
+                # insertion sort: few values
+                for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+                med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                printf "%s %s %.1f %.1f %.1f\n", key, tool, med, v[int((n + 3) / 4)], v[int((3 * n + 3) / 4)]
+            }
+        }' "$1" | sort
+}
+
+lookup() { # SUMMARY SHELL SCENARIO TOOL FIELD(3=median)
+    awk -v s="$2" -v c="$3" -v t="$4" -v f="$5" '$1 == s && $2 == c && $3 == t { print $f }' "$1"
+}
+
+fmt_us() { # VALUE -> "12 µs" or "3.4 ms"
+    awk -v v="$1" 'BEGIN {
+        if (v == "") { print "n/a"; exit }
+        if (v >= 1000 || v <= -1000) printf "%.2f ms", v / 1000; else printf "%.0f µs", v }'
+}
+
+ratio() { # VALUE FLOOR
+    awk -v v="$1" -v f="$2" 'BEGIN { if (v == "" || f == "" || f <= 0) print "n/a"; else printf "%.2f×", v / f }'
+}
+
+scenario_label() {
+    case $1 in
+    idle) echo "idle prompt" ;;
+    switch) echo "cd: switch project" ;;
+    deep) echo "cd: deep subfolder" ;;
+    leave) echo "cd: leave / enter" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+
+compare() {
+    setup_world "$work/w" "$base_path"
+    local scenarios=(idle switch deep leave) tools=(none floor autovenv "${peers[@]}")
+    local records=$work/compare.records summary=$work/compare.summary
+    local sh scenario tool m fl execs n cell header sep row
+    : >"$records"
+    note "compare: ${#shells[@]} shells, ${ROUNDS} rounds, $IDLE_STEPS idle prompts, $CD_STEPS cds per session"
+    measure "$records" shells scenarios tools
+    summarize "$records" >"$summary"
+
+    echo "## What each tool adds, per step (median of $ROUNDS rounds)"
+    echo
+    echo "Each cell: time added · ratio to the floor · processes started per step."
+    echo
+    header="| shell | step | floor |"
+    sep="| --- | --- | --- |"
+    for tool in autovenv "${peers[@]}"; do
+        header+=" $tool |"
+        sep+=" --- |"
+    done
+    echo "$header"
+    echo "$sep"
+    for sh in "${shells[@]}"; do
+        for scenario in "${scenarios[@]}"; do
+            n=$CD_STEPS
+            [[ $scenario != idle ]] || n=$IDLE_STEPS
+            # Fewer steps under strace: counts are exact, time is not needed.
+            ((n <= 10)) || n=10
+            fl=$(lookup "$summary" "$sh" "$scenario" floor 4)
+            row="| $sh | $(scenario_label "$scenario") |"
+            for tool in floor autovenv "${peers[@]}"; do
+                # The prompt right after the first mark runs the hook too:
+                # a window of no steps says what that adds.
+                write_session "$work/x" "$sh" "$tool" "$scenario" "$n" marks
+                write_session "$work/x0" "$sh" "$tool" "$scenario" 0 marks
+                execs=$(($(count_execs "$sh" "$work/x") - $(count_execs "$sh" "$work/x0")))
+                execs=$(awk -v e="$execs" -v n="$n" 'BEGIN { printf "%g", e / n }')
+                m=$(lookup "$summary" "$sh" "$scenario" "$tool" 4)
+                if [[ $tool == floor ]]; then
+                    cell="$(fmt_us "$m") · $execs"
+                else
+                    cell="$(fmt_us "$m") · $(ratio "$m" "$fl") · $execs"
+                fi
+                row+=" $cell |"
+            done
+            echo "$row"
+        done
+    done
+    echo
+    echo "Interquartile ranges (µs per step, p25–p75):"
+    echo
+    echo '```'
+    awk '{ printf "%-5s %-7s %-9s median %9.1f   p25 %9.1f   p75 %9.1f\n", $1, $2, $3, $4, $5, $6 }' "$summary"
+    echo '```'
+    echo
+
+    echo "## Processes started from shell start to the first prompt"
+    echo
+    header="| shell |"
+    sep="| --- |"
+    for tool in autovenv "${peers[@]}"; do
+        header+=" $tool |"
+        sep+=" --- |"
+    done
+    echo "$header"
+    echo "$sep"
+    for sh in "${shells[@]}"; do
+        local base
+        row="| $sh |"
+        base=$(count_start_execs "$sh" none)
+        for tool in autovenv "${peers[@]}"; do
+            row+=" $(($(count_start_execs "$sh" "$tool") - base)) |"
+        done
+        echo "$row"
+    done
+    echo
+
+    memory
+    binary_alone
+}
+
+# Peak resident memory of one run, in KiB, by GNU time.
+peak_kib() { # DIR COMMAND...
+    local dir=$1
+    shift
+    (cd "$dir" && env -i "${session_env[@]}" PWD="$dir" /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1) || true
+    cat "$work/rss"
+}
+
+memory() {
+    echo "## Peak memory of one hook call (maximum resident set, GNU time)"
+    echo
+    echo "| call | peak |"
+    echo "| --- | --- |"
+    local kib
+    kib=$(peak_kib "$alpha" "$floor")
+    echo "| floor | $((kib)) KiB |"
+    kib=$(peak_kib "$alpha" "$AUTOVENV_BIN" hook bash)
+    echo "| autovenv hook bash | $((kib)) KiB |"
+    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash)
+    echo "| autovenv export bash (activating) | $((kib)) KiB |"
+    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= PATH="$long_path" "$AUTOVENV_BIN" export bash)
+    echo "| autovenv export bash (activating, PATH of 1,000 entries) | $((kib)) KiB |"
+    if [[ " ${peers[*]-} " == *" direnv "* ]]; then
+        kib=$(peak_kib "$alpha" direnv export bash)
+        echo "| direnv export bash (activating) | $((kib)) KiB |"
+    fi
+    if [[ " ${peers[*]-} " == *" mise "* ]]; then
+        kib=$(peak_kib "$alpha" mise hook-env -s bash)
+        echo "| mise hook-env -s bash (activating) | $((kib)) KiB |"
+    fi
+    echo
+}
+
+# The binary alone, started from bash in a loop: startup cost without any
+# shell hook around it.
+binary_alone() {
+    local reps=200 r i k t0 t1
+    local -a names=(true floor "autovenv --version" "autovenv export bash (nothing to do)" "autovenv export bash (activating)")
+    local rec=$work/alone
+    : >"$rec"
+    # The bookkeeping the hook would pass once the shell is settled in alpha.
+    local settled
+    settled=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash 2>/dev/null |
+        sed -n "s/^__autovenv_local=//p" | tail -1)
+    settled=$(eval "printf '%s' $settled")
+    local state
+    state=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash 2>/dev/null |
+        sed -n "s/^.*export __AUTOVENV_STATE=//p" | tail -1)
+    state=$(eval "printf '%s' $state")
+    for ((r = 0; r < ROUNDS; r++)); do
+        for i in "${!names[@]}"; do
+            t0=$EPOCHREALTIME
+            case $i in
+            0) for ((k = 0; k < reps; k++)); do (cd "$alpha" && exec /bin/true); done ;;
+            1) for ((k = 0; k < reps; k++)); do (cd "$alpha" && exec "$floor" >/dev/null); done ;;
+            2) for ((k = 0; k < reps; k++)); do (cd "$alpha" && exec "$AUTOVENV_BIN" --version >/dev/null); done ;;
+            3) for ((k = 0; k < reps; k++)); do
+                (cd "$alpha" && PWD=$alpha VIRTUAL_ENV=$alpha/venv __AUTOVENV_STATE=$state \
+                    PATH=$alpha/venv/bin:$base_path VIRTUAL_ENV_PROMPT=alpha __AUTOVENV_LOCAL=$settled \
+                    exec "$AUTOVENV_BIN" export bash >/dev/null 2>&1)
+            done ;;
+            4) for ((k = 0; k < reps; k++)); do
+                (cd "$alpha" && PWD=$alpha __AUTOVENV_LOCAL='' exec "$AUTOVENV_BIN" export bash >/dev/null 2>&1)
+            done ;;
+            esac
+            t1=$EPOCHREALTIME
+            echo "$i $(((${t1//[!0-9]/} - ${t0//[!0-9]/}) / reps))" >>"$rec"
+        done
+    done
+    echo "## The binary alone, started from bash (median µs per run)"
+    echo
+    echo "| program | µs |"
+    echo "| --- | --- |"
+    for i in "${!names[@]}"; do
+        echo "| ${names[i]} | $(awk -v i="$i" '$1 == i { print $2 }' "$rec" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') |"
+    done
+    echo
+    echo "(Each run is a subshell that changes folder and execs the program, as the hook's \$(...) does.)"
+    echo
+}
+
+# ---------------------------------------------------------------------------
+# Scaling: autovenv (and the floor beside it) as the world grows.
+
+scaling() {
+    local depth dir i len size
+    note "scaling: ${#shells[@]} shells, ${ROUNDS} rounds"
+    echo "## How autovenv's cost grows (median added per step, and its ratio to the floor measured in the same rounds)"
+    echo
+    echo "| shell | world | idle prompt | ÷ floor | the check alone | cd | ÷ floor |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    # Directory depth: the shell sits DEPTH folders below the project root
+    # (each level is three questions: .venv-name, venv, .venv), and cds
+    # between two sibling folders there.
+    for depth in 1 10 50; do
+        setup_world "$work/depth$depth" "$base_path"
+        dir=$alpha
+        for ((i = 1; i < depth; i++)); do dir+=/d$i; done
+        mkdir -p "$dir/a" "$dir/b"
+        scale_run "depth $depth" "$dir/a" "$dir/a" "$dir/b"
+    done
+    # PATH length: idle in alpha/src, cd switches between alpha and beta
+    # (each switch rewrites PATH).
+    for len in 10 1000; do
+        setup_world "$work/path$len" "$(path_of "$len")"
+        scale_run "PATH of $len entries" "$alpha/src" "$alpha" "$beta"
+    done
+    # Trust store size: other projects trusted besides alpha and beta.
+    for size in 10 10000; do
+        setup_world "$work/trust$size" "$base_path"
+        fill_trust_store "$work/trust$size" $((size - 2))
+        scale_run "trust store of $size projects" "$alpha/src" "$alpha" "$beta"
+    done
+    echo
+}
+
+# scale_run LABEL IDLE_DIR CD_A CD_B: idle prompts in IDLE_DIR, cds between
+# CD_A and CD_B; one table row per shell.
+scale_run() {
+    local label=$1 records=$work/scale.records summary=$work/scale.summary
+    local tools=(none floor autovenv) sh scenario tool r i n full empty
+    : >"$records"
+    for sh in "${shells[@]}"; do
+        for scenario in idle switch; do
+            n=$CD_STEPS
+            [[ $scenario != idle ]] || n=$IDLE_STEPS
+            for tool in "${tools[@]}"; do
+                write_scaled "$work/s.$tool.full" "$sh" "$tool" "$scenario" "$n" "$2" "$3" "$4"
+                write_scaled "$work/s.$tool.empty" "$sh" "$tool" "$scenario" 0 "$2" "$3" "$4"
+                time_session "$sh" "$work/s.$tool.full" >/dev/null
+            done
+            for ((r = 0; r < ROUNDS; r++)); do
+                for ((i = 0; i < ${#tools[@]}; i++)); do
+                    tool=${tools[(i + r) % ${#tools[@]}]}
+                    full=$(time_session "$sh" "$work/s.$tool.full")
+                    empty=$(time_session "$sh" "$work/s.$tool.empty")
+                    printf '%s %s %s %s %s %s %s\n' "$sh" "$scenario" "$tool" "$r" "$full" "$empty" "$n" >>"$records"
+                done
+            done
+        done
+        note "scaling, $label, $sh: done"
+    done
+    summarize "$records" >"$summary"
+    local idle idle_floor cd cd_floor
+    for sh in "${shells[@]}"; do
+        idle=$(lookup "$summary" "$sh" idle autovenv 4)
+        idle_floor=$(lookup "$summary" "$sh" idle floor 4)
+        cd=$(lookup "$summary" "$sh" switch autovenv 4)
+        cd_floor=$(lookup "$summary" "$sh" switch floor 4)
+        echo "| $sh | $label | $(fmt_us "$idle") | $(ratio "$idle" "$idle_floor") | $(check_alone "$sh" "$2") | $(fmt_us "$cd") | $(ratio "$cd" "$cd_floor") |"
+    done
+}
+
+# The idle check alone, timed inside the shell: CALLS calls of
+# __autovenv_unchanged minus as many turns of an empty loop, in µs per call
+# (median of ROUNDS). bash and zsh read EPOCHREALTIME; fish has no clock
+# builtin, so `date` runs once before and once after each loop, and the same
+# for the empty loop, whose difference cancels it.
+check_alone() { # SHELL DIR
+    local sh=$1 dir=$2 calls=2000 file=$work/check.$1 times=$work/check.times cmd r
+    [[ -z $quick ]] || calls=300
+    read -ra cmd <<<"$(shell_cmd "$sh")"
+    {
+        if [[ $sh == fish ]]; then
+            printf '%s\n' "function fish_prompt; printf '> '; end"
+        else
+            printf '%s\n' "PS1='\$ '"
+            [[ $sh != zsh ]] || printf '%s\n' 'zmodload zsh/datetime'
+        fi
+        hook_lines "$sh" autovenv
+        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        line "$sh" "cd $dir"
+        line "$sh" "$(idle_cmd "$sh")"
+        # The check must pass here, or this measures nothing.
+        if [[ $sh == fish ]]; then
+            line "$sh" "if __autovenv_unchanged; echo pass; else; echo fail; end >$work/check.pass"
+        else
+            line "$sh" "if __autovenv_unchanged; then echo pass; else echo fail; fi >$work/check.pass"
+        fi
+        for ((r = 0; r < ROUNDS; r++)); do
+            if [[ $sh == fish ]]; then
+                printf '%s\n' "set -l n (seq $calls); set -l a (date +%s.%N); for i in \$n; __autovenv_unchanged; end; set -l b (date +%s.%N); for i in \$n; true; end; set -l c (date +%s.%N); echo \$a \$b \$c >>$times"
+            else
+                printf '%s\n' "a=\$EPOCHREALTIME; for ((i = 0; i < $calls; i++)); do __autovenv_unchanged; done; b=\$EPOCHREALTIME; for ((i = 0; i < $calls; i++)); do :; done; c=\$EPOCHREALTIME; echo \$a \$b \$c >>$times"
+            fi
+        done
+        printf '%s\n' exit
+    } >"$file"
+    : >"$times"
+    (cd "$home" && in_env "${cmd[@]}" <"$file" >/dev/null 2>&1) || true
+    if [[ $(cat "$work/check.pass" 2>/dev/null) != pass ]]; then
+        echo "n/a (check failed)"
+        return
+    fi
+    awk -v calls="$calls" '{ v[NR] = ((($2 - $1) - ($3 - $2)) * 1e6) / calls }
+        END {
+            for (i = 2; i <= NR; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+            printf "%.1f µs", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' "$times"
+}
+
+write_scaled() { # FILE SHELL TOOL SCENARIO STEPS IDLE_DIR CD_A CD_B
+    local file=$1 sh=$2 tool=$3 scenario=$4 n=$5 idle_dir=$6 cd_a=$7 cd_b=$8 i start
+    start=$idle_dir
+    [[ $scenario == idle ]] || start=$cd_b
+    {
+        if [[ $sh == fish ]]; then
+            printf '%s\n' "function fish_prompt; printf '> '; end"
+        else
+            printf '%s\n' "PS1='\$ '"
+        fi
+        hook_lines "$sh" "$tool"
+        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        line "$sh" "cd $start"
+        line "$sh" "$(idle_cmd "$sh")"
+        for ((i = 0; i < n; i++)); do
+            if [[ $scenario == idle ]]; then
+                line "$sh" "$(idle_cmd "$sh")"
+            elif ((i % 2)); then
+                line "$sh" "cd $cd_b"
+            else
+                line "$sh" "cd $cd_a"
+            fi
+        done
+        printf '%s\n' exit
+    } >"$file"
+}
+
+path_of() { # N -> a PATH of N entries ending in the base PATH
+    local n=$1 i p=
+    for ((i = 3; i < n; i++)); do p+="/opt/hook-latency/entry$i/bin:"; done
+    echo "$p$base_path"
+}
+
+# N more trusted projects: fake environments (pyvenv.cfg and a bin/python
+# link are all detection looks at), trusted with one `allow --recursive`.
+fill_trust_store() { # ROOT N
+    python3 - "$1/many" "$2" <<'EOF'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    env = os.path.join(root, f"p{i}", "venv")
+    os.makedirs(os.path.join(env, "bin"))
+    with open(os.path.join(env, "pyvenv.cfg"), "w") as f:
+        f.write("home = /usr/bin\n")
+    os.symlink("/usr/bin/python3", os.path.join(env, "bin", "python"))
+EOF
+    in_env "$AUTOVENV_BIN" allow --recursive "$1/many" 2>/dev/null
+    note "trust store now holds $(find "$1/autovenv-data" -type f | wc -l) records"
+}
+
+long_path=$(path_of 1000)
+
+versions() {
+    local sh
+    echo "# hook-latency: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- autovenv: $("$AUTOVENV_BIN" --version) ($AUTOVENV_BIN)"
+    if [[ " ${peers[*]-} " == *" direnv "* ]]; then echo "- direnv: $(direnv version)"; fi
+    if [[ " ${peers[*]-} " == *" mise "* ]]; then echo "- mise: $(mise --version 2>/dev/null | head -1)"; fi
+    for sh in "${shells[@]}"; do
+        # shellcheck disable=SC2016 # expanded by zsh and fish
+        case $sh in
+        bash) echo "- bash: $BASH_VERSION" ;;
+        zsh) echo "- zsh: $(zsh -c 'echo $ZSH_VERSION')" ;;
+        fish) echo "- fish: $(fish -c 'echo $version')" ;;
+        esac
+    done
+    echo "- rounds: $ROUNDS; steps per session: $IDLE_STEPS idle prompts, $CD_STEPS cds"
+    echo
+}
+
+versions
+for mode in "${modes[@]}"; do
+    "$mode"
+done
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
