@@ -11,6 +11,7 @@
 //! for the wrong reasons.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[macro_use]
 mod common;
 
 use std::ffi::OsString;
@@ -18,34 +19,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{BASE_PATH, Script, Sh, World, base_prompt, find_program};
-
-/// Runs `$body` once per shell, each as its own test, skipping (or failing,
-/// in CI) when the shell is missing.
-macro_rules! per_shell {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
-                }
-            }
-            #[test]
-            fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
-                }
-            }
-            #[test]
-            fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
-                }
-            }
-        }
-    };
-}
 
 /// strace, or None (with the reason printed) when it is missing; CI
 /// (AUTOVENV_TEST_REQUIRE_SHELLS=1, and .ci/run installs it) fails instead.
