@@ -16,6 +16,7 @@
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_BIN (default: a `cargo build --release` of this checkout),
+#   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
 #   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look.
 #
 # It installs nothing. It needs: bash 5 (EPOCHREALTIME), zsh, fish, python3
@@ -97,8 +98,14 @@ for sh in bash zsh fish; do
 done
 
 peers=()
-if command -v direnv >/dev/null; then peers+=(direnv); else missing direnv "Debian package direnv"; fi
-if command -v mise >/dev/null; then peers+=(mise); else missing mise "npm install -g @jdxcode/mise"; fi
+for peer in ${PEERS-direnv mise}; do
+    case $peer in
+    direnv) hint="Debian package direnv" ;;
+    mise) hint="npm install -g @jdxcode/mise" ;;
+    *) die "PEERS: unknown tool '$peer' (direnv, mise)" ;;
+    esac
+    if command -v "$peer" >/dev/null; then peers+=("$peer"); else missing "$peer" "$hint"; fi
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hook-latency.XXXXXX")
 work=$(cd "$work" && pwd -P)
