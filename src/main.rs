@@ -33,6 +33,12 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("autovenv: internal error{at}; please report it");
     }));
+    // The hook's call comes first and skips clap: building the whole command
+    // line (every subcommand, its help, completions) costs about 60 µs, 6 %
+    // of a process start, on every `cd` (docs/performance.md).
+    if let Some((target, user_deactivate)) = hook_export_args(std::env::args_os().skip(1)) {
+        return finish(cmd::export::run(target, user_deactivate));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -56,6 +62,29 @@ fn main() -> ExitCode {
         Command::Completions { shell } => cmd::completions::completions(shell),
         Command::Man { dir } => cmd::completions::man(dir),
     };
+    finish(result)
+}
+
+/// `export SHELL [--user-deactivate]`, exactly as the hooks call it; any
+/// other form (options first, `--help`, a wrong name) is left to clap, so
+/// its messages and exit codes stay the same.
+fn hook_export_args(
+    mut args: impl Iterator<Item = std::ffi::OsString>,
+) -> Option<(cli::ExportTarget, bool)> {
+    use clap::ValueEnum;
+    if args.next()? != "export" {
+        return None;
+    }
+    let target = cli::ExportTarget::from_str(args.next()?.to_str()?, false).ok()?;
+    let user_deactivate = match args.next() {
+        None => false,
+        Some(flag) if flag == "--user-deactivate" => true,
+        Some(_) => return None,
+    };
+    args.next().is_none().then_some((target, user_deactivate))
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -73,4 +102,63 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cli::ExportTarget;
+
+    fn parse(args: &[&str]) -> Option<(ExportTarget, bool)> {
+        hook_export_args(args.iter().map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn the_hooks_calls_skip_clap() {
+        assert_eq!(
+            parse(&["export", "bash"]),
+            Some((ExportTarget::Bash, false))
+        );
+        assert_eq!(
+            parse(&["export", "json"]),
+            Some((ExportTarget::Json, false))
+        );
+        assert_eq!(
+            parse(&["export", "fish", "--user-deactivate"]),
+            Some((ExportTarget::Fish, true))
+        );
+    }
+
+    #[test]
+    fn every_other_form_goes_to_clap() {
+        for args in [
+            &[][..],
+            &["status"],
+            &["export"],
+            &["export", "csh"],
+            &["export", "BASH"],
+            &["export", "--user-deactivate", "zsh"],
+            &["export", "zsh", "--help"],
+            &["export", "zsh", "--user-deactivate", "more"],
+            &["--version", "export", "bash"],
+        ] {
+            assert_eq!(parse(args), None, "{args:?}");
+        }
+        // What the fast path accepts, clap accepts the same way.
+        for args in [
+            &["export", "bash"][..],
+            &["export", "fish", "--user-deactivate"],
+        ] {
+            let cli = Cli::try_parse_from(std::iter::once("autovenv").chain(args.iter().copied()))
+                .expect("clap parses the hook's call");
+            let Command::Export {
+                target,
+                user_deactivate,
+            } = cli.command
+            else {
+                panic!("{args:?} is an export");
+            };
+            assert_eq!(parse(args), Some((target, user_deactivate)));
+        }
+    }
 }
