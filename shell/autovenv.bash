@@ -20,6 +20,9 @@ __autovenv_bin=@AUTOVENV_BIN@
 # binary, which then re-adopts whatever autovenv had activated.
 __autovenv_local=
 __autovenv_unchanged() { \builtin return 1; }
+# What the binary saw while printing this hook, when the first prompt has
+# nothing to change: then that prompt starts no process either.
+@AUTOVENV_INITIAL@
 
 __autovenv_hook() {
     # $? belongs to the user's last command: later PROMPT_COMMAND entries and
@@ -32,11 +35,10 @@ __autovenv_hook() {
 __autovenv_apply() {
     \builtin local __autovenv_code
     # The shell-local bookkeeping and whether a hand-sourced activate script
-    # is in charge (its _OLD_VIRTUAL_PATH is not exported) travel to the
-    # binary in its environment only.
-    __autovenv_code=$(__AUTOVENV_LOCAL=${__autovenv_local-} \
-        __AUTOVENV_FOREIGN=${_OLD_VIRTUAL_PATH+1} \
-        "$__autovenv_bin" export bash "$@") || \builtin return 0
+    # is in charge (its _OLD_VIRTUAL_PATH is not exported) go to the binary
+    # as arguments: nothing of them reaches the environment of anything else.
+    __autovenv_code=$("$__autovenv_bin" export bash "$@" \
+        --local "${__autovenv_local-}" --foreign "${_OLD_VIRTUAL_PATH+1}") || \builtin return 0
     # The statements are ordered so that stopping after any one of them (a
     # Ctrl-C) leaves a state the next prompt completes; the first one drops
     # the cached test so that the next prompt does ask.

@@ -19,19 +19,41 @@ set -g __autovenv_local ''
 function __autovenv_unchanged
     return 1
 end
+# What the binary saw while printing this hook, when the first prompt has
+# nothing to change: then that prompt starts no process either.
+@AUTOVENV_INITIAL@
+
+# The check asks about many paths in one `path filter` call (fish 3.5+).
+# Older fish gets the two forms it uses from this stand-in.
+if not builtin -q path
+    # Called as `path filter -q|-vq -- PATH...`.
+    function path --description 'autovenv: path filter -q / -vq for fish < 3.5'
+        set -l invert 0
+        test "$argv[2]" = -vq; and set invert 1
+        for p in $argv[4..-1]
+            if test -e $p
+                test $invert = 0; and return 0
+            else
+                test $invert = 1; and return 0
+            end
+        end
+        return 1
+    end
+end
 
 function __autovenv_hook --on-event fish_prompt --on-variable PWD
     __autovenv_unchanged; or __autovenv_apply
 end
 
 function __autovenv_apply
-    # Whether a hand-sourced activate script is in charge travels to the
-    # binary with the shell-local bookkeeping.
+    # Whether a hand-sourced activate script is in charge goes to the binary
+    # with the shell-local bookkeeping, as arguments (a VAR=value prefix
+    # would make fish build a new environment for the call).
     set -l foreign ''
     set -q _OLD_VIRTUAL_PATH; and set foreign 1
     # A command substitution splits lines into a list; its status is the
     # binary's. Nothing is evaluated unless the binary succeeded.
-    set -l code (__AUTOVENV_LOCAL=$__autovenv_local __AUTOVENV_FOREIGN=$foreign $__autovenv_bin export fish $argv)
+    set -l code ($__autovenv_bin export fish $argv --local "$__autovenv_local" --foreign $foreign)
     or return 0
     # The statements are ordered so that stopping after any one of them (a
     # Ctrl-C) leaves a state the next prompt completes.

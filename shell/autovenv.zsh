@@ -17,6 +17,9 @@ typeset -g __autovenv_bin=@AUTOVENV_BIN@
 # Loading the hook again starts from a clean slate.
 typeset -g __autovenv_local=
 __autovenv_unchanged() { \builtin return 1 }
+# What the binary saw while printing this hook, when the first prompt has
+# nothing to change: then that prompt starts no process either.
+@AUTOVENV_INITIAL@
 
 __autovenv_hook() {
     # $? belongs to the user's last command.
@@ -38,9 +41,10 @@ __autovenv_apply() {
     \builtin emulate -L zsh
     \builtin trap '' INT
     \builtin local __autovenv_code
-    __autovenv_code=$(__AUTOVENV_LOCAL=$__autovenv_local \
-        __AUTOVENV_FOREIGN=${_OLD_VIRTUAL_PATH+1} \
-        "$__autovenv_bin" export zsh "$@") || \builtin return 0
+    # Bookkeeping and the hand-activation flag go as arguments (see the bash
+    # hook).
+    __autovenv_code=$("$__autovenv_bin" export zsh "$@" \
+        --local "$__autovenv_local" --foreign "${_OLD_VIRTUAL_PATH+1}") || \builtin return 0
     [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
 }
 

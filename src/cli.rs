@@ -46,6 +46,13 @@ pub enum Command {
         /// shell leaves it
         #[arg(long, hide = true)]
         user_deactivate: bool,
+        /// The hook's shell-local bookkeeping (its presence means the hook
+        /// is calling)
+        #[arg(long, hide = true)]
+        local: Option<std::ffi::OsString>,
+        /// Non-empty when a venv's own activate script is in charge
+        #[arg(long, hide = true)]
+        foreign: Option<std::ffi::OsString>,
     },
 
     /// Show what applies here: the project, its environment, whether it is

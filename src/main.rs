@@ -36,8 +36,8 @@ fn main() -> ExitCode {
     // The hook's call comes first and skips clap: building the whole command
     // line (every subcommand, its help, completions) costs about 60 µs, 6 %
     // of a process start, on every `cd` (docs/performance.md).
-    if let Some((target, user_deactivate)) = hook_export_args(std::env::args_os().skip(1)) {
-        return finish(cmd::export::run(target, user_deactivate));
+    if let Some(call) = hook_export_args(std::env::args_os().skip(1)) {
+        return finish(cmd::export::run(call));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -51,7 +51,14 @@ fn main() -> ExitCode {
         Command::Export {
             target,
             user_deactivate,
-        } => cmd::export::run(target, user_deactivate),
+            local,
+            foreign,
+        } => cmd::export::run(ExportCall {
+            target,
+            user_deactivate,
+            local,
+            foreign,
+        }),
         Command::Status { dir, json } => cmd::status::run(dir, json),
         Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
         Command::Deny { path } => cmd::allow::deny(path),
@@ -65,23 +72,43 @@ fn main() -> ExitCode {
     finish(result)
 }
 
-/// `export SHELL [--user-deactivate]`, exactly as the hooks call it; any
-/// other form (options first, `--help`, a wrong name) is left to clap, so
-/// its messages and exit codes stay the same.
-fn hook_export_args(
-    mut args: impl Iterator<Item = std::ffi::OsString>,
-) -> Option<(cli::ExportTarget, bool)> {
+/// The hook's call of `export`, recognised without clap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCall {
+    pub target: cli::ExportTarget,
+    pub user_deactivate: bool,
+    pub local: Option<std::ffi::OsString>,
+    pub foreign: Option<std::ffi::OsString>,
+}
+
+/// `export SHELL [--user-deactivate] [--local VALUE] [--foreign VALUE]`,
+/// exactly as the hooks call it; any other form (options first, `--help`,
+/// a wrong name, a repeated option) is left to clap, so its messages and
+/// exit codes stay the same.
+fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<ExportCall> {
     use clap::ValueEnum;
     if args.next()? != "export" {
         return None;
     }
     let target = cli::ExportTarget::from_str(args.next()?.to_str()?, false).ok()?;
-    let user_deactivate = match args.next() {
-        None => false,
-        Some(flag) if flag == "--user-deactivate" => true,
-        Some(_) => return None,
+    let mut call = ExportCall {
+        target,
+        user_deactivate: false,
+        local: None,
+        foreign: None,
     };
-    args.next().is_none().then_some((target, user_deactivate))
+    while let Some(arg) = args.next() {
+        if arg == "--user-deactivate" && !call.user_deactivate {
+            call.user_deactivate = true;
+        } else if arg == "--local" && call.local.is_none() {
+            call.local = Some(args.next()?);
+        } else if arg == "--foreign" && call.foreign.is_none() {
+            call.foreign = Some(args.next()?);
+        } else {
+            return None;
+        }
+    }
+    Some(call)
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {
@@ -109,23 +136,50 @@ mod tests {
     use super::*;
     use cli::ExportTarget;
 
-    fn parse(args: &[&str]) -> Option<(ExportTarget, bool)> {
+    fn parse(args: &[&str]) -> Option<ExportCall> {
         hook_export_args(args.iter().map(std::ffi::OsString::from))
+    }
+
+    fn call(
+        target: ExportTarget,
+        user_deactivate: bool,
+        local: Option<&str>,
+        foreign: Option<&str>,
+    ) -> ExportCall {
+        ExportCall {
+            target,
+            user_deactivate,
+            local: local.map(Into::into),
+            foreign: foreign.map(Into::into),
+        }
     }
 
     #[test]
     fn the_hooks_calls_skip_clap() {
         assert_eq!(
             parse(&["export", "bash"]),
-            Some((ExportTarget::Bash, false))
+            Some(call(ExportTarget::Bash, false, None, None))
         );
         assert_eq!(
             parse(&["export", "json"]),
-            Some((ExportTarget::Json, false))
+            Some(call(ExportTarget::Json, false, None, None))
         );
         assert_eq!(
-            parse(&["export", "fish", "--user-deactivate"]),
-            Some((ExportTarget::Fish, true))
+            parse(&[
+                "export",
+                "fish",
+                "--user-deactivate",
+                "--local",
+                "",
+                "--foreign",
+                "1"
+            ]),
+            Some(call(ExportTarget::Fish, true, Some(""), Some("1")))
+        );
+        // A value that looks like an option is still a value.
+        assert_eq!(
+            parse(&["export", "zsh", "--local", "--foreign", "--foreign", ""]),
+            Some(call(ExportTarget::Zsh, false, Some("--foreign"), Some("")))
         );
     }
 
@@ -140,6 +194,8 @@ mod tests {
             &["export", "--user-deactivate", "zsh"],
             &["export", "zsh", "--help"],
             &["export", "zsh", "--user-deactivate", "more"],
+            &["export", "zsh", "--user-deactivate", "--user-deactivate"],
+            &["export", "zsh", "--local"],
             &["--version", "export", "bash"],
         ] {
             assert_eq!(parse(args), None, "{args:?}");
@@ -148,17 +204,28 @@ mod tests {
         for args in [
             &["export", "bash"][..],
             &["export", "fish", "--user-deactivate"],
+            &["export", "bash", "--local", "{}", "--foreign", ""],
         ] {
             let cli = Cli::try_parse_from(std::iter::once("autovenv").chain(args.iter().copied()))
                 .expect("clap parses the hook's call");
             let Command::Export {
                 target,
                 user_deactivate,
+                local,
+                foreign,
             } = cli.command
             else {
                 panic!("{args:?} is an export");
             };
-            assert_eq!(parse(args), Some((target, user_deactivate)));
+            assert_eq!(
+                parse(args),
+                Some(ExportCall {
+                    target,
+                    user_deactivate,
+                    local,
+                    foreign
+                })
+            );
         }
     }
 }

@@ -284,3 +284,76 @@ fn non_interactive_shells_are_left_alone() {
         assert!(out.stderr.is_empty());
     }
 }
+
+/// How many times the autovenv binary is started, in a shell that loads the
+/// hook and shows three prompts (strace counts every execve).
+fn binary_runs_at_start(sh: Sh, world: &World, start: &std::path::Path) -> Option<usize> {
+    let strace = common::find_program("strace").or_else(|| {
+        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+            panic!("strace is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+        }
+        eprintln!("SKIPPED: strace is not installed");
+        None
+    })?;
+    let mut s = Script::new(sh, world);
+    s.cwd = start.to_path_buf();
+    s.run(":");
+    s.run(":");
+    let log = world.root.join(format!("strace-{}.log", sh.name()));
+    let cmd = s.command();
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let mut traced = Command::new(strace);
+    traced
+        .args(["-f", "-qq", "-e", "trace=execve", "-o"])
+        .arg(&log)
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .current_dir(start)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = traced.spawn().unwrap();
+    {
+        use std::io::Write;
+        let input = s.input(&world.root, true);
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let bin = bin();
+    Some(
+        text.lines()
+            .filter(|l| l.contains("execve(") && l.contains(&format!("\"{}\"", bin.display())))
+            .count(),
+    )
+}
+
+#[test]
+fn loading_the_hook_costs_one_process_and_the_first_prompt_none() {
+    let world = World::new();
+    let p = project(&world);
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        if sh.find().is_none() {
+            continue;
+        }
+        // Outside any project: `autovenv hook` alone.
+        let Some(outside) = binary_runs_at_start(sh, &world, &world.root) else {
+            return;
+        };
+        assert_eq!(outside, 1, "{}: outside a project", sh.name());
+        // Started inside a project, the first prompt activates it: one more.
+        let inside = binary_runs_at_start(sh, &world, &p).unwrap();
+        assert_eq!(inside, 2, "{}: inside a project", sh.name());
+    }
+}

@@ -8,6 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::ExportCall;
 use crate::bytes;
 use crate::cli::ExportTarget;
 use crate::config::Config;
@@ -18,12 +19,23 @@ use crate::plan::{Check, Step};
 use crate::shell::Shell;
 use crate::state::{LOCAL_VAR, Local};
 
-pub fn run(target: ExportTarget, user_deactivate: bool) -> Result<()> {
+pub fn run(call: ExportCall) -> Result<()> {
+    let ExportCall {
+        target,
+        user_deactivate,
+        local,
+        foreign,
+    } = call;
     let config = Config::from_env();
-    let current = engine::current_from_env();
+    let mut current = engine::current_from_env();
+    // The hook passes whether a venv's own activate script is in charge (its
+    // _OLD_VIRTUAL_PATH is not exported in bash and zsh).
+    if foreign.as_ref().is_some_and(|f| !f.is_empty()) {
+        current.foreign_script = true;
+    }
     // The hook always passes its bookkeeping (maybe empty); a person or a
     // tool calling `export` passes none and gets only the environment change.
-    let local_raw = std::env::var_os(LOCAL_VAR);
+    let local_raw = local.or_else(|| std::env::var_os(LOCAL_VAR));
     let in_hook = local_raw.is_some() && target.shell().is_some();
     let local_in = local_raw
         .map(|v| Local::decode(v.as_bytes()))
@@ -50,6 +62,12 @@ pub fn run(target: ExportTarget, user_deactivate: bool) -> Result<()> {
             .collect();
         return print(&shell.render(&steps));
     }
+    print(&shell.render(&hook_steps(shell, &decision, &local_in, local)))
+}
+
+/// What a shell with the hook is given: the change, then its bookkeeping and
+/// the check, each only when it differs from what the shell holds.
+fn hook_steps(shell: Shell, decision: &Decision, local_in: &Local, mut local: Local) -> Vec<Step> {
     let mut steps = Vec::new();
     if !decision.outcome.steps.is_empty() {
         // First drop the cached test: if the statements are cut short, the
@@ -60,13 +78,36 @@ pub fn run(target: ExportTarget, user_deactivate: bool) -> Result<()> {
     let fingerprint = shell.check_fingerprint(&decision.check);
     let check_changed = local_in.check.as_deref() != Some(fingerprint.as_str());
     local.check = Some(fingerprint);
-    if local != local_in {
+    if local != *local_in {
         steps.push(Step::Local(local.encode()));
     }
     if check_changed || !decision.outcome.steps.is_empty() {
         steps.push(Step::Check(decision.check.clone()));
     }
-    print(&shell.render(&steps))
+    steps
+}
+
+/// For `autovenv hook`: the bookkeeping and the check the first prompt would
+/// get, when that prompt has nothing to change and nothing to say (a new
+/// shell outside any project, the usual case). Loading the hook then costs
+/// its one process and the first prompt none. Otherwise None: the first
+/// prompt runs `export`, once the rc file has set the prompt.
+pub fn initial_statements(shell: Shell) -> Option<String> {
+    let config = Config::from_env();
+    if !config.warnings.is_empty() {
+        return None;
+    }
+    let current = engine::current_from_env();
+    let dir = detect::current_dir(std::env::var_os("PWD")).ok()?;
+    let decision = engine::decide(&dir, &config, &current, &Local::default(), false);
+    if !decision.outcome.steps.is_empty()
+        || !decision.problems.is_empty()
+        || decision.untrusted.is_some()
+    {
+        return None;
+    }
+    let steps = hook_steps(shell, &decision, &Local::default(), decision.local.clone());
+    Some(shell.render(&steps))
 }
 
 fn volatile() -> Check {

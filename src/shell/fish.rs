@@ -134,18 +134,18 @@ fn render_check(out: &mut String, check: &Check) {
     for (name, value) in &check.vars {
         terms.push(format!("\"${name}\" = {}", quote(value.as_bytes())));
     }
+    // Paths asked "is it there" go to one `path filter` call each way: one
+    // builtin call for many paths costs a fraction of a `test` term apiece.
+    let mut present = Vec::new();
+    let mut absent = Vec::new();
     let mut lines = Vec::new();
     for probe in &check.probes {
         match probe {
-            Probe::Exists { path, link: false } => {
-                terms.push(format!("-e {}", quote(path.as_os_str().as_bytes())))
-            }
+            Probe::Exists { path, link: false } => present.push(quote(path.as_os_str().as_bytes())),
+            Probe::Missing { path, link: false } => absent.push(quote(path.as_os_str().as_bytes())),
             Probe::Exists { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("\\( -L {q} -o -e {q} \\)"));
-            }
-            Probe::Missing { path, link: false } => {
-                terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes())))
             }
             Probe::Missing { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
@@ -161,6 +161,14 @@ fn render_check(out: &mut String, check: &Check) {
     }
     if !terms.is_empty() {
         parts.push(format!("test {}", terms.join(" -a ")));
+    }
+    if !absent.is_empty() {
+        // -q: true as soon as one of them is there.
+        parts.push(format!("not path filter -q -- {}", absent.join(" ")));
+    }
+    if !present.is_empty() {
+        // -vq: true as soon as one of them is not there.
+        parts.push(format!("not path filter -vq -- {}", present.join(" ")));
     }
     parts.extend(lines);
     let _ = writeln!(

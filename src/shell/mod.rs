@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::plan::{Check, Step};
 
 pub mod fish;
@@ -26,8 +24,9 @@ impl Shell {
         }
     }
 
-    /// The hook script with the binary's path quoted for this shell.
-    pub fn hook(self, binary: &Path) -> String {
+    /// The hook script with the binary's path quoted for this shell, and
+    /// `initial` (statements for the first prompt, maybe none) in place.
+    pub fn hook(self, binary: &Path, initial: &str) -> String {
         let (script, quoted) = match self {
             Shell::Bash => (
                 include_str!("../../shell/autovenv.bash"),
@@ -42,18 +41,21 @@ impl Shell {
                 fish::quote(binary.as_os_str().as_encoded_bytes()),
             ),
         };
-        script.replace("@AUTOVENV_BIN@", &quoted)
+        script
+            .replace("@AUTOVENV_BIN@", &quoted)
+            .replace("@AUTOVENV_INITIAL@\n", initial)
     }
 
     /// A short fingerprint of the check as rendered, so that an unchanged
     /// check is not sent to the shell again.
     pub fn check_fingerprint(self, check: &Check) -> String {
-        let text = self.render(&[Step::Check(check.clone())]);
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        // Only compared with what this same binary produced: a fast
+        // non-cryptographic hash will do (no collision can be forced here
+        // to any end but an extra run of the binary).
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.render(&[Step::Check(check.clone())]).hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
     }
 }
 

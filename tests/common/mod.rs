@@ -631,17 +631,24 @@ PS1='$ '
         self.execute_with(true)
     }
 
-    pub fn execute_with(&self, load_hook: bool) -> Ran {
-        let snapdir = tempfile::tempdir().unwrap();
-        if self.nobody {
-            open_up(snapdir.path());
-        }
-        let mut input = self.preamble(snapdir.path(), load_hook);
+    /// The whole text fed to the shell: preamble (hook loaded or not), the
+    /// script's lines, `exit`.
+    pub fn input(&self, snapdir: &Path, load_hook: bool) -> String {
+        let mut input = self.preamble(snapdir, load_hook);
         for line in &self.lines {
             input.push_str(line);
             input.push('\n');
         }
         input.push_str("exit\n");
+        input
+    }
+
+    pub fn execute_with(&self, load_hook: bool) -> Ran {
+        let snapdir = tempfile::tempdir().unwrap();
+        if self.nobody {
+            open_up(snapdir.path());
+        }
+        let input = self.input(snapdir.path(), load_hook);
         let mut child = self
             .command()
             .stdin(Stdio::piped())
