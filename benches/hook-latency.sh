@@ -495,9 +495,9 @@ memory() {
     echo "| floor | $((kib)) KiB |"
     kib=$(peak_kib "$alpha" "$AUTOVENV_BIN" hook bash)
     echo "| autovenv hook bash | $((kib)) KiB |"
-    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash)
+    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '')
     echo "| autovenv export bash (activating) | $((kib)) KiB |"
-    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= PATH="$long_path" "$AUTOVENV_BIN" export bash)
+    kib=$(peak_kib "$alpha" env __AUTOVENV_LOCAL= PATH="$long_path" "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '')
     echo "| autovenv export bash (activating, PATH of 1,000 entries) | $((kib)) KiB |"
     if [[ " ${peers[*]-} " == *" direnv "* ]]; then
         kib=$(peak_kib "$alpha" direnv export bash)
@@ -519,11 +519,11 @@ binary_alone() {
     : >"$rec"
     # The bookkeeping the hook would pass once the shell is settled in alpha.
     local settled
-    settled=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash 2>/dev/null |
+    settled=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' 2>/dev/null |
         sed -n "s/^__autovenv_local=//p" | tail -1)
     settled=$(eval "printf '%s' $settled")
     local state
-    state=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash 2>/dev/null |
+    state=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' 2>/dev/null |
         sed -n "s/^.*export __AUTOVENV_STATE=//p" | tail -1)
     state=$(eval "printf '%s' $state")
     for ((r = 0; r < ROUNDS; r++)); do
@@ -536,10 +536,10 @@ binary_alone() {
             3) for ((k = 0; k < reps; k++)); do
                 (cd "$alpha" && PWD=$alpha VIRTUAL_ENV=$alpha/venv __AUTOVENV_STATE=$state \
                     PATH=$alpha/venv/bin:$base_path VIRTUAL_ENV_PROMPT=alpha __AUTOVENV_LOCAL=$settled \
-                    exec "$AUTOVENV_BIN" export bash >/dev/null 2>&1)
+                    exec "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" "$settled" >/dev/null 2>&1)
             done ;;
             4) for ((k = 0; k < reps; k++)); do
-                (cd "$alpha" && PWD=$alpha __AUTOVENV_LOCAL='' exec "$AUTOVENV_BIN" export bash >/dev/null 2>&1)
+                (cd "$alpha" && PWD=$alpha __AUTOVENV_LOCAL='' exec "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' >/dev/null 2>&1)
             done ;;
             esac
             t1=$EPOCHREALTIME
@@ -728,6 +728,15 @@ EOF
 }
 
 long_path=$(path_of 1000)
+
+# How the hook hands the binary its bookkeeping, for the calls made outside
+# a shell below: as arguments (`--foreign '' --local VALUE`, current builds)
+# or in __AUTOVENV_LOCAL (older ones; set as well, harmlessly). Each use
+# appends the value.
+bookkeeping=()
+if (cd "$work" && env -i HOME="$work" PATH="$base_path" "$AUTOVENV_BIN" export bash --foreign '' --local '' >/dev/null 2>&1); then
+    bookkeeping=(--foreign '' --local)
+fi
 
 versions() {
     local sh
