@@ -142,6 +142,11 @@ impl Local {
     /// Anything unreadable is forgotten: this is a cache of courtesies
     /// (which warning was shown), never a record of what to undo.
     pub fn decode(text: &[u8]) -> Local {
+        // A new shell's (empty) value: no parsing, whose error path alone
+        // costs tens of microseconds on every first prompt.
+        if text.is_empty() {
+            return Local::default();
+        }
         let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(text) else {
             return Local::default();
         };
