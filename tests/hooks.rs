@@ -26,11 +26,7 @@ fn unknown_shell_is_a_usage_error() {
 
 #[test]
 fn bash_hook_passes_shellcheck() {
-    let Some(shellcheck) = common::find_program("shellcheck") else {
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-            panic!("shellcheck is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-        }
-        eprintln!("SKIPPED: shellcheck is not installed");
+    let Some(shellcheck) = common::required_tool("shellcheck") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -288,13 +284,7 @@ fn non_interactive_shells_are_left_alone() {
 /// How many times the autovenv binary is started, in a shell that loads the
 /// hook and shows three prompts (strace counts every execve).
 fn binary_runs_at_start(sh: Sh, world: &World, start: &std::path::Path) -> Option<usize> {
-    let strace = common::find_program("strace").or_else(|| {
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-            panic!("strace is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-        }
-        eprintln!("SKIPPED: strace is not installed");
-        None
-    })?;
+    let strace = common::required_tool("strace")?;
     let mut s = Script::new(sh, world);
     s.cwd = start.to_path_buf();
     s.run(":");

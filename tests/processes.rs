@@ -18,20 +18,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{BASE_PATH, Script, Sh, World, base_prompt, find_program};
-
-/// strace, or None (with the reason printed) when it is missing; CI
-/// (AUTOVENV_TEST_REQUIRE_SHELLS=1, and .ci/run installs it) fails instead.
-fn strace() -> Option<PathBuf> {
-    find_program("strace").or_else(|| {
-        let why = "strace is not installed";
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-            panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-        }
-        eprintln!("SKIPPED: {why}; install it to run this test");
-        None
-    })
-}
+use common::{BASE_PATH, Script, Sh, World, base_prompt};
 
 /// One thing a traced process did.
 #[derive(Debug)]
@@ -229,7 +216,7 @@ impl Traced {
     }
 
     fn execute(&self) -> Option<Trace> {
-        let strace = strace()?;
+        let strace = common::required_tool("strace")?;
         let exe = self.sh.find()?;
         let out_dir = tempfile::tempdir().unwrap();
         let trace_file = out_dir.path().join("trace");

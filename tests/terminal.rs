@@ -24,13 +24,7 @@ impl Terminal {
     /// `extra` is shell code run after the hook loads.
     fn start_with(sh: Sh, world: &World, dir: &Path, extra: &str) -> Option<Terminal> {
         let exe = sh.find()?;
-        let Some(tmux) = common::find_program("tmux") else {
-            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-                panic!("tmux is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-            }
-            eprintln!("SKIPPED: tmux is not installed; install it to run the terminal tests");
-            return None;
-        };
+        let tmux = common::required_tool("tmux")?;
         let rc = world.home.join(format!("rc.{}", sh.name()));
         let (rc_text, command) = match sh {
             Sh::Bash => (

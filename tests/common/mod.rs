@@ -61,17 +61,9 @@ impl Sh {
     }
 
     /// The shell's executable, or None (with the reason printed) when it is
-    /// not installed. With AUTOVENV_TEST_REQUIRE_SHELLS=1 (CI) a missing
-    /// shell fails the test instead.
+    /// not installed; see `required_tool`.
     pub fn find(self) -> Option<PathBuf> {
-        find_program(self.name()).or_else(|| {
-            let why = format!("{} is not installed", self.name());
-            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-                panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-            }
-            eprintln!("SKIPPED: {why}; install it to run this test");
-            None
-        })
+        required_tool(self.name())
     }
 
     /// `export NAME=VALUE` in this shell's syntax (value already quoted).
@@ -139,6 +131,20 @@ impl Sh {
             _ => format!("eval \"$({q} hook {})\"", self.name()),
         }
     }
+}
+
+/// A program a test needs (a shell, strace, tmux, shellcheck), or None with
+/// the reason printed when it is missing. With AUTOVENV_TEST_REQUIRE_SHELLS=1
+/// (CI, whose .ci/run installs them all) a missing one fails the test.
+pub fn required_tool(name: &str) -> Option<PathBuf> {
+    find_program(name).or_else(|| {
+        let why = format!("{name} is not installed");
+        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+            panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+        }
+        eprintln!("SKIPPED: {why}; install it to run this test");
+        None
+    })
 }
 
 pub fn find_program(name: &str) -> Option<PathBuf> {
