@@ -15,7 +15,7 @@
 #   --quick   fewer rounds and steps: a smoke test, not a measurement
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
-#   AUTOVENV_BIN (default: a `cargo build --release` of this checkout),
+#   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
 #   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look.
 #
@@ -120,9 +120,11 @@ fi
 
 if [[ -z ${AUTOVENV_BIN-} ]]; then
     command -v cargo >/dev/null || die "cargo is needed to build autovenv (or set AUTOVENV_BIN)"
-    note "building autovenv (cargo build --release)"
-    (cd "$repo" && cargo build --release --quiet)
-    AUTOVENV_BIN=$repo/target/release/autovenv
+    # Built as the README installs it: statically linked, for this host.
+    host=$(rustc -vV | sed -n 's/^host: //p')
+    note "building autovenv (cargo build --release --target $host, static)"
+    (cd "$repo" && RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --quiet --target "$host")
+    AUTOVENV_BIN=$repo/target/$host/release/autovenv
 fi
 [[ -x $AUTOVENV_BIN ]] || die "no autovenv binary at $AUTOVENV_BIN"
 AUTOVENV_BIN=$(cd "$(dirname "$AUTOVENV_BIN")" && pwd -P)/$(basename "$AUTOVENV_BIN")
