@@ -54,6 +54,16 @@ __autovenv_line_is() {
     [[ $__autovenv_line == "$2" ]]
 }
 
+# Removes the first PATH entry equal to $1: the one autovenv put there.
+# Every other entry, and every change the user made, stays. The pattern is
+# quoted, so nothing in the entry is a wildcard; PATH stays exported.
+__autovenv_path_remove() {
+    \builtin local __autovenv_p=":${PATH-}:"
+    __autovenv_p=${__autovenv_p/":$1:"/:}
+    __autovenv_p=${__autovenv_p#:}
+    PATH=${__autovenv_p%:}
+}
+
 # The prompt prefix: autovenv removes only the prefix it added, and only while
 # it is still at the front of PS1. PS1 is never exported.
 __autovenv_prompt() {

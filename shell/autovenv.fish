@@ -71,6 +71,14 @@ function __autovenv_line_is
     test "$line" = "$argv[2]"
 end
 
+# Removes the first PATH entry equal to $argv[1]: the one autovenv put
+# there. Every other entry, and every change the user made, stays.
+function __autovenv_path_remove
+    set -l i (contains -i -- $argv[1] $PATH)
+    and set -e PATH[$i]
+    return 0
+end
+
 function __autovenv_return
     return $argv[1]
 end

@@ -58,6 +58,15 @@ __autovenv_line_is() {
     [[ $__autovenv_line == $2 ]]
 }
 
+# Removes the first PATH entry equal to $1: the one autovenv put there.
+# Every other entry, and every change the user made, stays.
+__autovenv_path_remove() {
+    \builtin emulate -L zsh
+    \builtin local i=${path[(ie)$1]}
+    (( i <= $#path )) && path[i]=()
+    \builtin return 0
+}
+
 # The prompt prefix: autovenv removes only the prefix it added, and only while
 # it is still at the front of PS1. PS1 is never exported. The name is escaped
 # for zsh's prompt expansion (`%` always; `$`, `\` and backquotes under

@@ -18,6 +18,11 @@ pub enum Step {
     /// Export a variable.
     Set(&'static str, OsString),
     Unset(&'static str),
+    /// Put an entry first on PATH, whatever PATH holds by then.
+    PathPrepend(PathBuf),
+    /// Remove the first PATH entry equal to this one (only the entry
+    /// autovenv added: every other change the user made stays).
+    PathRemove(PathBuf),
     /// Forget the shell's table of command locations.
     Rehash,
     /// Put `(NAME) ` before the prompt, replacing autovenv's own prefix; or,
@@ -169,6 +174,27 @@ pub fn plan_transition(
     out
 }
 
+/// The steps with PATH edits replaced by the values they give when applied
+/// to `path`: for callers without the hook's helper functions (a person or
+/// tool evaluating `autovenv export SHELL`, and `export json`).
+pub fn with_path_values(steps: &[Step], path: &OsStr) -> Vec<Step> {
+    let mut path = path.to_os_string();
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::PathPrepend(e) => {
+                path = prepend(e, &path);
+                Step::Set("PATH", path.clone())
+            }
+            Step::PathRemove(e) => {
+                path = remove_path_entry(&path, e).unwrap_or_else(|| path.clone());
+                Step::Set("PATH", path.clone())
+            }
+            other => other.clone(),
+        })
+        .collect()
+}
+
 /// Removes the first entry of `path` equal to `entry`; None when absent.
 pub fn remove_path_entry(path: &OsStr, entry: &Path) -> Option<OsString> {
     let mut parts = bytes::split_colons(path);
@@ -205,8 +231,8 @@ fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: 
     if may_remove_entry(&active.venv)
         && let Some(path) = remove_path_entry(&env.path, &active.path_entry())
     {
-        env.path = path.clone();
-        out.steps.push(Step::Set("PATH", path));
+        env.path = path;
+        out.steps.push(Step::PathRemove(active.path_entry()));
     }
     if let Some(home) = &active.pythonhome {
         env.pythonhome = Some(home.clone());
@@ -233,7 +259,7 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
         out.steps.push(Step::Unset("PYTHONHOME"));
     }
     env.path = prepend(&activation.path_entry(), &env.path);
-    out.steps.push(Step::Set("PATH", env.path.clone()));
+    out.steps.push(Step::PathPrepend(activation.path_entry()));
     out.steps
         .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
     out.steps
@@ -251,8 +277,7 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
 /// if something (a login profile) took it out.
 fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable_prompt: bool) {
     if !has_path_entry(&env.path, &active.path_entry()) {
-        out.steps
-            .push(Step::Set("PATH", prepend(&active.path_entry(), &env.path)));
+        out.steps.push(Step::PathPrepend(active.path_entry()));
         out.steps.push(Step::Rehash);
     }
     if !disable_prompt {
@@ -261,7 +286,7 @@ fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable
     out.steps.push(Step::DeactivateCommand(true));
 }
 
-fn prepend(entry: &Path, path: &OsStr) -> OsString {
+pub fn prepend(entry: &Path, path: &OsStr) -> OsString {
     let mut parts = vec![entry.as_os_str().to_os_string()];
     if !path.is_empty() {
         parts.extend(bytes::split_colons(path));
@@ -300,6 +325,15 @@ mod tests {
         for step in steps {
             match step {
                 Step::Set("PATH", v) => next.path = Some(v.clone()),
+                Step::PathPrepend(e) => {
+                    next.path = Some(prepend(e, next.path.as_deref().unwrap_or_default()))
+                }
+                Step::PathRemove(e) => {
+                    if let Some(p) = remove_path_entry(next.path.as_deref().unwrap_or_default(), e)
+                    {
+                        next.path = Some(p);
+                    }
+                }
                 Step::Set("VIRTUAL_ENV", v) => next.virtual_env = Some(v.into()),
                 Step::Set("PYTHONHOME", v) => next.pythonhome = Some(v.clone()),
                 Step::Set(STATE_VAR, v) => {

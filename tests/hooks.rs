@@ -347,3 +347,40 @@ fn loading_the_hook_costs_one_process_and_the_first_prompt_none() {
         assert_eq!(inside, 2, "{}: inside a project", sh.name());
     }
 }
+
+/// The hook's PATH edit removes exactly the first entry equal to the one
+/// autovenv added, keeping empty entries, later duplicates and everything
+/// else; entries with pattern characters are taken literally.
+#[test]
+fn path_removal_takes_out_one_entry_exactly() {
+    let world = World::new();
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        if sh.find().is_none() {
+            continue;
+        }
+        let mut s = Script::new(sh, &world);
+        let (set, show) = match sh {
+            Sh::Fish => (
+                "set -gx PATH /a '' '/v*[x]/bin' /b '/v*[x]/bin' /usr/bin /bin",
+                "echo \"P=$PATH\"",
+            ),
+            _ => (
+                "PATH='/a::/v*[x]/bin:/b:/v*[x]/bin:/usr/bin:/bin'",
+                "echo \"P=$PATH\"",
+            ),
+        };
+        s.run(set);
+        s.run("__autovenv_path_remove '/v*[x]/bin'");
+        s.run(show);
+        s.run("__autovenv_path_remove /nowhere");
+        s.run(show);
+        let ran = s.execute();
+        let lines: Vec<&str> = ran.stdout.lines().filter(|l| l.starts_with("P=")).collect();
+        let want = match sh {
+            // fish joins PATH with ':' in "$PATH", an empty entry as '.'.
+            Sh::Fish => "P=/a:.:/b:/v*[x]/bin:/usr/bin:/bin",
+            _ => "P=/a::/b:/v*[x]/bin:/usr/bin:/bin",
+        };
+        assert_eq!(lines, [want, want], "{}: {}", sh.name(), ran.stderr);
+    }
+}

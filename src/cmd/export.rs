@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::detect;
 use crate::engine::{self, Decision};
 use crate::message;
-use crate::plan::{Check, Step};
+use crate::plan::{self, Check, Step};
 use crate::shell::Shell;
 use crate::state::{LOCAL_VAR, Local};
 
@@ -46,19 +46,18 @@ pub fn run(call: ExportCall) -> Result<()> {
         Err(e) => return cannot_read_dir(target, in_hook, &local_in, &config, e),
     };
     let decision = engine::decide(&dir, &config, &current, &local_in, user_deactivate);
+    let current_path = current.path.clone().unwrap_or_default();
     let mut local = decision.local.clone();
     report(&decision, &config, &mut local, user_deactivate);
 
     let Some(shell) = target.shell() else {
-        return print(&json_changes(&decision.outcome.steps).to_string());
+        let steps = plan::with_path_values(&decision.outcome.steps, &current_path);
+        return print(&json_changes(&steps).to_string());
     };
     if !in_hook {
-        let steps: Vec<Step> = decision
-            .outcome
-            .steps
-            .iter()
+        let steps: Vec<Step> = plan::with_path_values(&decision.outcome.steps, &current_path)
+            .into_iter()
             .filter(|s| !s.needs_hook())
-            .cloned()
             .collect();
         return print(&shell.render(&steps));
     }

@@ -98,6 +98,20 @@ pub fn render(steps: &[Step]) -> String {
             Step::Unset(name) => {
                 let _ = writeln!(out, "set -e {name}");
             }
+            Step::PathPrepend(entry) => {
+                let _ = writeln!(
+                    out,
+                    "set -gx PATH {} $PATH",
+                    quote(entry.as_os_str().as_bytes())
+                );
+            }
+            Step::PathRemove(entry) => {
+                let _ = writeln!(
+                    out,
+                    "__autovenv_path_remove {}",
+                    quote(entry.as_os_str().as_bytes())
+                );
+            }
             // fish looks commands up afresh each time: nothing to forget.
             Step::Rehash => {}
             Step::Prompt(None) => out.push_str("__autovenv_prompt\n"),

@@ -86,6 +86,24 @@ pub fn render(shell: Shell, steps: &[Step]) -> String {
             Step::Unset(name) => {
                 let _ = writeln!(out, "\\builtin unset -v {name}");
             }
+            // PATH changes are edits, not values: the statements do not grow
+            // with PATH, and PATH stays exported.
+            Step::PathPrepend(entry) => {
+                let _ = writeln!(
+                    out,
+                    // Quoted: after `\builtin` the word is no assignment,
+                    // and IFS would split it.
+                    "\\builtin export PATH={}\"${{PATH:+:$PATH}}\"",
+                    quote(entry.as_os_str().as_bytes())
+                );
+            }
+            Step::PathRemove(entry) => {
+                let _ = writeln!(
+                    out,
+                    "__autovenv_path_remove {}",
+                    quote(entry.as_os_str().as_bytes())
+                );
+            }
             Step::Rehash => out.push_str("\\builtin hash -r\n"),
             Step::Prompt(None) => out.push_str("__autovenv_prompt\n"),
             Step::Prompt(Some(name)) => {
