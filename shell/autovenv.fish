@@ -84,18 +84,19 @@ function __autovenv_return
 end
 
 # The prompt prefix: fish_prompt is wrapped the way a venv's activate.fish
-# wraps it, and unwrapped only while the wrapper is still autovenv's.
+# wraps it, and unwrapped only while the wrapper is still autovenv's. The
+# wrapper prints $__autovenv_prefix, so a switch from one project to another
+# only changes that variable.
 function __autovenv_prompt
+    set -l ours 0
     if functions -q __autovenv_fish_prompt_orig
-        if functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
-            functions -e fish_prompt
-            functions -c __autovenv_fish_prompt_orig fish_prompt
-        end
-        functions -e __autovenv_fish_prompt_orig
+        and functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+        set ours 1
     end
-    set -e __autovenv_prefix
     if set -q argv[1]
         set -g __autovenv_prefix "($argv[1]) "
+        test $ours = 1; and return
+        functions -e __autovenv_fish_prompt_orig
         functions -q fish_prompt; or function fish_prompt; printf '> '; end
         functions -c fish_prompt __autovenv_fish_prompt_orig
         function fish_prompt
@@ -106,7 +107,14 @@ function __autovenv_prompt
             __autovenv_return $last_status
             __autovenv_fish_prompt_orig
         end
+        return
     end
+    set -e __autovenv_prefix
+    if test $ours = 1
+        functions -e fish_prompt
+        functions -c __autovenv_fish_prompt_orig fish_prompt
+    end
+    functions -e __autovenv_fish_prompt_orig
 end
 
 # `deactivate`, as a venv's own activate.fish would define it. Typed by the

@@ -160,6 +160,14 @@ pub fn plan_transition(
                 deactivate(&mut out, &mut env, &active, true);
                 out.deactivated = Some(active);
                 if let Target::Venv { venv, root } = target {
+                    // A switch: the activation replaces the prompt prefix and
+                    // redefines `deactivate` itself, so the deactivation need
+                    // not take them away first (fish pays for every function
+                    // it unwraps and wraps again).
+                    if !disable_prompt {
+                        out.steps.retain(|s| *s != Step::Prompt(None));
+                    }
+                    out.steps.retain(|s| *s != Step::DeactivateCommand(false));
                     activate(&mut out, &mut env, venv, root, disable_prompt);
                 }
             }
