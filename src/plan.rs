@@ -125,8 +125,9 @@ fn same_folder(a: &Path, b: &Path) -> bool {
         || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }
 
-/// The variables the shell will have, tracked while steps are planned so that
-/// an activation after a deactivation starts from the restored values.
+/// The variables the shell has, as planning sees them: `pythonhome` is
+/// tracked so that an activation after a deactivation saves the restored
+/// value; `path` is only read (PATH changes are edits the shell applies).
 struct Env {
     path: OsString,
     pythonhome: Option<OsString>,
@@ -236,10 +237,7 @@ fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: 
         out.steps.push(Step::Unset("VIRTUAL_ENV"));
     }
     out.steps.push(Step::Unset("VIRTUAL_ENV_PROMPT"));
-    if may_remove_entry(&active.venv)
-        && let Some(path) = remove_path_entry(&env.path, &active.path_entry())
-    {
-        env.path = path;
+    if may_remove_entry(&active.venv) && has_path_entry(&env.path, &active.path_entry()) {
         out.steps.push(Step::PathRemove(active.path_entry()));
     }
     if let Some(home) = &active.pythonhome {
@@ -266,7 +264,6 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
     if activation.pythonhome.is_some() {
         out.steps.push(Step::Unset("PYTHONHOME"));
     }
-    env.path = prepend(&activation.path_entry(), &env.path);
     out.steps.push(Step::PathPrepend(activation.path_entry()));
     out.steps
         .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
