@@ -371,6 +371,32 @@ fn huge_path_is_handled() {
     assert_eq!(ran.snaps[off].path(), huge);
 }
 
+/// The statements the hook evaluates, one by one. bash and zsh get one per
+/// line; fish gets one line, statements joined by `; `, where a function
+/// definition runs from `function` to its `end`. (The paths in these tests
+/// hold no `;`.)
+fn statements_of(sh: Sh, text: &str) -> Vec<String> {
+    if sh != Sh::Fish {
+        return text.lines().map(str::to_string).collect();
+    }
+    assert_eq!(text.lines().count(), 1, "fish gets one line: {text}");
+    let mut out: Vec<String> = Vec::new();
+    let mut in_function = false;
+    for piece in text.trim_end().split("; ") {
+        if in_function {
+            let last = out.last_mut().unwrap();
+            last.push_str("; ");
+            last.push_str(piece);
+            in_function = piece != "end";
+        } else {
+            out.push(piece.to_string());
+            in_function = piece.starts_with("function ");
+        }
+    }
+    assert!(!in_function, "a function without its end: {text}");
+    out
+}
+
 /// Ctrl-C can stop the evaluated statements after any one of them; the next
 /// prompt must finish the job. Each cut point is tried in a real shell: the
 /// statements of a switch are evaluated up to line k, then prompts follow.
@@ -400,10 +426,11 @@ fn statements_cut_short_are_completed_by_the_next_prompt() {
         ));
         probe.execute();
         let text = std::fs::read_to_string(&out_file).unwrap();
-        let n = text.lines().count();
+        let statements = statements_of(sh, &text);
+        let n = statements.len();
         assert!(n > 5, "{}: {text}", sh.name());
         for k in 0..n {
-            let partial: String = text.lines().take(k).map(|l| format!("{l}\n")).collect();
+            let partial: String = statements[..k].iter().map(|l| format!("{l}\n")).collect();
             let file = s0.world.root.join(format!("partial-{k}"));
             std::fs::write(&file, &partial).unwrap();
             let mut s = Script::new(sh, &s0.world);

@@ -61,7 +61,7 @@ pub fn run(call: ExportCall) -> Result<()> {
             .collect();
         return print(&shell.render(&steps));
     }
-    print(&shell.render(&hook_steps(shell, &decision, &local_in, local)))
+    print(&shell.render_for_hook(&hook_steps(shell, &decision, &local_in, local)))
 }
 
 /// What a shell with the hook is given: the change, then its bookkeeping and
@@ -199,7 +199,7 @@ fn cannot_read_dir(
         steps.push(Step::Local(local.encode()));
         steps.push(Step::Check(check));
     }
-    print(&Shell::render(shell, &steps))
+    print(&shell.render_for_hook(&steps))
 }
 
 /// `export json`: the same change, for other tools (docs/json.md).
