@@ -95,6 +95,15 @@ end
 # wrapper prints $__autovenv_prefix, so a switch from one project to another
 # only changes that variable.
 function __autovenv_prompt
+    if set -q argv[1]
+        and set -q __autovenv_prefix
+        and functions -q __autovenv_fish_prompt_orig
+        # A switch: the wrapper is in place. (Reading fish_prompt back to
+        # be sure costs a pipe, about 0.1 ms; a fish_prompt redefined while
+        # a project is active gets the prefix at the next activation.)
+        set -g __autovenv_prefix "($argv[1]) "
+        return
+    end
     set -l ours 0
     if functions -q __autovenv_fish_prompt_orig
         and functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'

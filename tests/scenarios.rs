@@ -431,3 +431,45 @@ per_shell!(same_line_after_cd, |sh: Sh| {
         ran.stderr
     );
 });
+
+per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
+    // The user sets a new prompt while a project is active (a theme, a
+    // `fish_config prompt choose`, a PS1 in a sourced file): autovenv never
+    // puts the old one back, and the next activation shows its prefix on
+    // the new prompt.
+    let p = projects();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.client);
+    let before = s.snap();
+    s.run(match sh {
+        Sh::Fish => "function fish_prompt; printf 'mine> '; end",
+        _ => "PS1='mine> '",
+    });
+    s.cd(&p.personal);
+    let switched = s.snap();
+    s.cd(&p.outside);
+    let left = s.snap();
+    s.cd(&p.client);
+    let again = s.snap();
+    let ran = s.execute();
+    assert_eq!(
+        ran.snaps[before].prompt_str(),
+        format!(
+            "(client_flask_app) {}",
+            String::from_utf8_lossy(&base_prompt(sh))
+        )
+    );
+    // bash and zsh put the prefix on the new PS1 at once; fish shows the
+    // new fish_prompt as the user defined it until the next activation.
+    let switched_prompt = ran.snaps[switched].prompt_str();
+    match sh {
+        Sh::Fish => assert_eq!(switched_prompt, "mine> "),
+        _ => assert_eq!(switched_prompt, "(personal_app) mine> "),
+    }
+    assert_eq!(
+        ran.snaps[switched].var_str("VIRTUAL_ENV_PROMPT").as_deref(),
+        Some("personal_app")
+    );
+    ran.snaps[left].assert_inactive(BASE_PATH, b"mine> ");
+    assert_eq!(ran.snaps[again].prompt_str(), "(client_flask_app) mine> ");
+});
