@@ -220,6 +220,7 @@ pub fn decide(
         vars: check_vars(current, &outcome),
         set_flags: vec![("_OLD_VIRTUAL_PATH", current.foreign_script)],
         probes,
+        base: None,
     };
 
     Decision {

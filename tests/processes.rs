@@ -454,6 +454,39 @@ per_shell!(name_file_created_edited_removed, |sh: Sh| {
     ran.snaps[removed].assert_inactive(BASE_PATH, &prompt);
 });
 
+per_shell!(name_file_in_a_parent_reached_through_a_symlink, |sh: Sh| {
+    // The shell is in logical/sub, a symbolic link to elsewhere/sub: the
+    // search goes up the path the user typed (logical/), not the physical
+    // one (elsewhere/), and so must the questions the prompt asks.
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    world.venv(&world.central.join("two"), "2.0");
+    let real = world.path("elsewhere/sub");
+    world.mkdir(&real);
+    let logical = world.path("logical");
+    world.mkdir(&logical);
+    std::os::unix::fs::symlink(&real, logical.join("sub")).unwrap();
+    let file = |dir: &Path| sh.quote(dir.join(".venv-name").as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    s.cd(&logical.join("sub"));
+    let before = s.snap();
+    s.run(format!("printf 'one\\n' > {}", file(&logical)));
+    let logical_parent = s.snap();
+    s.run(format!(
+        "printf 'two\\n' > {}",
+        file(&world.path("elsewhere"))
+    ));
+    let physical_parent = s.snap();
+    s.run(format!("command rm {}", file(&logical)));
+    let removed = s.snap();
+    let ran = s.execute();
+    let prompt = base_prompt(sh);
+    ran.snaps[before].assert_inactive(BASE_PATH, &prompt);
+    ran.snaps[logical_parent].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[physical_parent].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[removed].assert_inactive(BASE_PATH, &prompt);
+});
+
 per_shell!(nearer_venv_appearing_takes_over, |sh: Sh| {
     let p = places();
     // Made elsewhere, moved in whole (a rename), as `python -m venv` would

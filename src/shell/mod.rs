@@ -226,6 +226,10 @@ mod tests {
             set_flags: vec![("_OLD_VIRTUAL_PATH", false)],
             probes: vec![
                 Probe::Missing {
+                    path: "/p/it's/venv".into(),
+                    link: false,
+                },
+                Probe::Missing {
                     path: "/p/.venv-name".into(),
                     link: false,
                 },
@@ -246,7 +250,9 @@ mod tests {
                     line: b"flask2\r".to_vec(),
                 },
             ],
-        };
+            base: None,
+        }
+        .with_base(Path::new("/p/it's"));
         let steps = [Step::Check(check)];
         insta::assert_snapshot!(format!(
             "## bash\n{}\n## fish\n{}",
