@@ -58,6 +58,18 @@ __autovenv_line_is() {
 # Every other entry, and every change the user made, stays. The pattern is
 # quoted, so nothing in the entry is a wildcard; PATH stays exported.
 __autovenv_path_remove() {
+    # On a long PATH, string operations in a multibyte locale cost bash about
+    # 0.3 ms per pass over 25 KB; byte by byte (the C locale, for this
+    # function only) a fifth of that. A short PATH is not worth the two
+    # setlocale calls.
+    if [[ -n ${PATH-} && ${#PATH} -gt 4096 ]]; then
+        \builtin local LC_ALL=C 2>/dev/null || \builtin :
+    fi
+    # Usually the entry is still the first: one test and one cut.
+    if [[ ${PATH-} == "$1":* ]]; then
+        PATH=${PATH#"$1":}
+        \builtin return 0
+    fi
     \builtin local __autovenv_p=":${PATH-}:"
     __autovenv_p=${__autovenv_p/":$1:"/:}
     __autovenv_p=${__autovenv_p#:}

@@ -366,9 +366,19 @@ fn huge_path_is_handled() {
     let on = s.snap();
     s.cd(&s0.world.root);
     let off = s.snap();
+    // The entry no longer first (the user prepended one), and LC_ALL made
+    // readonly, so the hook cannot switch to byte-wise string operations:
+    // still exactly the user's PATH, and not a word on stderr.
+    s.run("readonly LC_ALL=C.UTF-8");
+    s.cd(&s0.good);
+    s.run(sh.prepend_path("/mine/bin"));
+    s.cd(&s0.world.root);
+    let off_again = s.snap();
     let ran = s.execute();
     ran.snaps[on].assert_active(&s0.good.join("venv"), "good", "1.0", &huge);
     assert_eq!(ran.snaps[off].path(), huge);
+    assert_eq!(ran.snaps[off_again].path(), format!("/mine/bin:{huge}"));
+    assert!(!ran.stderr.contains("readonly variable"), "{}", ran.stderr);
 }
 
 /// The statements the hook evaluates, one by one. bash and zsh get one per
