@@ -290,21 +290,8 @@ pub fn validate_name(name: &[u8]) -> Result<(), String> {
 /// directory as the process's working directory (symlinks kept, as the
 /// shell shows it), else the physical one.
 pub fn current_dir(pwd: Option<OsString>) -> std::io::Result<PathBuf> {
-    current_dir_and_physical(pwd).map(|(dir, _)| dir)
-}
-
-/// [`current_dir`], and whether it is the physical path (no symbolic link
-/// on its way, as the kernel reports the folder).
-pub fn current_dir_and_physical(pwd: Option<OsString>) -> std::io::Result<(PathBuf, bool)> {
-    let physical = std::env::current_dir()?;
-    let dir = logical_or(pwd, &physical)?;
-    let is_physical = dir == physical;
-    Ok((dir, is_physical))
-}
-
-fn logical_or(pwd: Option<OsString>, physical: &Path) -> std::io::Result<PathBuf> {
     use std::os::unix::fs::MetadataExt;
-    let physical = physical.to_path_buf();
+    let physical = std::env::current_dir()?;
     if let Some(pwd) = pwd.filter(|p| p.as_bytes().starts_with(b"/")) {
         let logical = PathBuf::from(pwd);
         let dot = std::fs::metadata(".")?;

@@ -220,7 +220,6 @@ pub fn decide(
         vars: check_vars(current, &outcome),
         set_flags: vec![("_OLD_VIRTUAL_PATH", current.foreign_script)],
         probes,
-        base: None,
     };
 
     Decision {

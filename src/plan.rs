@@ -55,10 +55,6 @@ pub struct Check {
     /// Variables whose being set at all matters, and whether they were.
     pub set_flags: Vec<(&'static str, bool)>,
     pub probes: Vec<Probe>,
-    /// The folder the shell is in, set (by [`Check::with_base`]) only when
-    /// that is its own physical path: then `../venv` names the same file as
-    /// the absolute path does.
-    pub base: Option<PathBuf>,
 }
 
 impl Check {
@@ -66,53 +62,6 @@ impl Check {
     /// one question cannot be asked by the shell.
     pub fn is_volatile(&self) -> bool {
         self.probes.contains(&Probe::Volatile)
-    }
-
-    /// Lets the check name paths near `dir` relative to it. `dir` must be the
-    /// shell's current folder with no symbolic link on its way (PWD equal to
-    /// the physical path); the check compares `$PWD` with it before asking
-    /// anything, so a relative question is only asked from there.
-    pub fn with_base(mut self, dir: &Path) -> Check {
-        let compared = self
-            .vars
-            .iter()
-            .any(|(name, value)| *name == "PWD" && Path::new(value) == dir);
-        if compared && dir.is_absolute() {
-            self.base = Some(dir.to_path_buf());
-        }
-        self
-    }
-
-    /// How the check names a path it asks to be missing: relative to the
-    /// base when that walks fewer folders (the `.venv-name`, `venv` and
-    /// `.venv` of each folder between the shell's folder and the project are
-    /// most of a deep check, and fish's cost per path grows with its
-    /// length), else as it is. Paths asked to exist stay absolute: a folder
-    /// renamed above the shell then still fails the check.
-    pub fn missing_path<'a>(&self, path: &'a Path) -> std::borrow::Cow<'a, Path> {
-        use std::borrow::Cow;
-        let Some(base) = &self.base else {
-            return Cow::Borrowed(path);
-        };
-        let depth = |p: &Path| p.components().count() - 1;
-        for (up, ancestor) in base.ancestors().enumerate() {
-            let Ok(tail) = path.strip_prefix(ancestor) else {
-                continue;
-            };
-            if up >= depth(ancestor) {
-                break;
-            }
-            let mut rel = PathBuf::new();
-            for _ in 0..up {
-                rel.push("..");
-            }
-            rel.push(tail);
-            if rel.as_os_str().is_empty() {
-                rel.push(".");
-            }
-            return Cow::Owned(rel);
-        }
-        Cow::Borrowed(path)
     }
 }
 
@@ -353,44 +302,6 @@ pub fn prepend(entry: &Path, path: &OsStr) -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_paths_near_the_base_are_named_relative_to_it() {
-        let check = |pwd: &str| Check {
-            vars: vec![("PWD", pwd.into())],
-            ..Check::default()
-        };
-        let deep = check("/home/me/proj/src/pkg").with_base(Path::new("/home/me/proj/src/pkg"));
-        let name = |p: &str| deep.missing_path(Path::new(p)).into_owned();
-        assert_eq!(name("/home/me/proj/src/pkg/venv"), Path::new("venv"));
-        assert_eq!(
-            name("/home/me/proj/src/.venv-name"),
-            Path::new("../.venv-name")
-        );
-        assert_eq!(name("/home/me/proj/.venv"), Path::new("../../.venv"));
-        assert_eq!(
-            name("/home/me/proj/venv/pyvenv.cfg"),
-            Path::new("../../venv/pyvenv.cfg")
-        );
-        // As many folders either way, or fewer as it is: left absolute.
-        assert_eq!(name("/home/me/venv"), Path::new("/home/me/venv"));
-        assert_eq!(name("/venv"), Path::new("/venv"));
-        assert_eq!(
-            name("/opt/central/flask2"),
-            Path::new("/opt/central/flask2")
-        );
-        assert_eq!(name("/home/me/proj/src/pkg"), Path::new("."));
-
-        // No base unless the check compares PWD with that very folder.
-        let other = check("/elsewhere").with_base(Path::new("/home/me/proj/src/pkg"));
-        assert_eq!(other.base, None);
-        assert_eq!(
-            other.missing_path(Path::new("/home/me/proj/src/pkg/venv")),
-            Path::new("/home/me/proj/src/pkg/venv")
-        );
-        let no_pwd = Check::default().with_base(Path::new("/home/me/proj"));
-        assert_eq!(no_pwd.base, None);
-    }
 
     fn venv(path: &str) -> Venv {
         Venv {

@@ -487,6 +487,39 @@ per_shell!(name_file_in_a_parent_reached_through_a_symlink, |sh: Sh| {
     ran.snaps[removed].assert_inactive(BASE_PATH, &prompt);
 });
 
+per_shell!(
+    a_folder_above_swapped_for_a_symlink_then_a_marker,
+    |sh: Sh| {
+        // The shell sits in w/p/c/d/e. Folder d is moved elsewhere and a
+        // symbolic link left in its place, so $PWD still leads to the shell's
+        // folder, but its physical parents are now elsewhere. A .venv-name
+        // then written in w/p/c (where the search, going up $PWD, looks) takes
+        // effect at the next prompt. (A check naming its questions relative to
+        // the physical folder, `../../.venv-name`, missed this.)
+        let world = World::new();
+        let one = world.venv(&world.central.join("one"), "1.0");
+        let c = world.path("w/p/c");
+        world.mkdir(&c.join("d/e"));
+        world.mkdir(&world.path("moved"));
+        let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+        let mut s = Script::new(sh, &world);
+        s.cd(&c.join("d/e"));
+        let before = s.snap();
+        s.run(format!(
+            "command mv {} {}; command ln -s {} {}",
+            q(&c.join("d")),
+            q(&world.path("moved/d")),
+            q(&world.path("moved/d")),
+            q(&c.join("d"))
+        ));
+        s.run(format!("printf 'one\\n' > {}", q(&c.join(".venv-name"))));
+        let marked = s.snap();
+        let ran = s.execute();
+        ran.snaps[before].assert_inactive(BASE_PATH, &base_prompt(sh));
+        ran.snaps[marked].assert_active(&one, "one", "1.0", BASE_PATH);
+    }
+);
+
 per_shell!(nearer_venv_appearing_takes_over, |sh: Sh| {
     let p = places();
     // Made elsewhere, moved in whole (a rename), as `python -m venv` would

@@ -41,14 +41,11 @@ pub fn run(call: ExportCall) -> Result<()> {
         .map(|v| Local::decode(v.as_bytes()))
         .unwrap_or_default();
 
-    let (dir, physical) = match detect::current_dir_and_physical(std::env::var_os("PWD")) {
-        Ok(found) => found,
+    let dir = match detect::current_dir(std::env::var_os("PWD")) {
+        Ok(dir) => dir,
         Err(e) => return cannot_read_dir(target, in_hook, &local_in, &config, e),
     };
-    let mut decision = engine::decide(&dir, &config, &current, &local_in, user_deactivate);
-    if physical {
-        decision.check = decision.check.with_base(&dir);
-    }
+    let decision = engine::decide(&dir, &config, &current, &local_in, user_deactivate);
     let current_path = current.path.clone().unwrap_or_default();
     let mut local = decision.local.clone();
     report(&decision, &config, &mut local, user_deactivate);
@@ -100,11 +97,8 @@ pub fn initial_statements(shell: Shell) -> Option<String> {
         return None;
     }
     let current = engine::current_from_env();
-    let (dir, physical) = detect::current_dir_and_physical(std::env::var_os("PWD")).ok()?;
-    let mut decision = engine::decide(&dir, &config, &current, &Local::default(), false);
-    if physical {
-        decision.check = decision.check.with_base(&dir);
-    }
+    let dir = detect::current_dir(std::env::var_os("PWD")).ok()?;
+    let decision = engine::decide(&dir, &config, &current, &Local::default(), false);
     if !decision.outcome.steps.is_empty()
         || !decision.problems.is_empty()
         || decision.untrusted.is_some()

@@ -176,9 +176,7 @@ fn render_check(out: &mut String, check: &Check) {
     for probe in &check.probes {
         match probe {
             Probe::Exists { path, link: false } => present.push(quote(path.as_os_str().as_bytes())),
-            Probe::Missing { path, link: false } => {
-                absent.push(quote(check.missing_path(path).as_os_str().as_bytes()))
-            }
+            Probe::Missing { path, link: false } => absent.push(quote(path.as_os_str().as_bytes())),
             Probe::Exists { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("\\( -L {q} -o -e {q} \\)"));
@@ -262,7 +260,6 @@ mod tests {
                 ],
                 set_flags: vec![("CF", false)],
                 probes: vec![],
-                base: None,
             };
             let code = render(&[Step::Check(check)]);
             let script = format!(

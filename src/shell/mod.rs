@@ -226,10 +226,6 @@ mod tests {
             set_flags: vec![("_OLD_VIRTUAL_PATH", false)],
             probes: vec![
                 Probe::Missing {
-                    path: "/p/it's/venv".into(),
-                    link: false,
-                },
-                Probe::Missing {
                     path: "/p/.venv-name".into(),
                     link: false,
                 },
@@ -250,9 +246,7 @@ mod tests {
                     line: b"flask2\r".to_vec(),
                 },
             ],
-            base: None,
-        }
-        .with_base(Path::new("/p/it's"));
+        };
         let steps = [Step::Check(check)];
         insta::assert_snapshot!(format!(
             "## bash\n{}\n## fish\n{}",

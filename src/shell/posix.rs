@@ -178,10 +178,9 @@ fn render_check(out: &mut String, check: &Check) {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("( -L {q} || -e {q} )"));
             }
-            Probe::Missing { path, link: false } => terms.push(format!(
-                "! -e {}",
-                quote(check.missing_path(path).as_os_str().as_bytes())
-            )),
+            Probe::Missing { path, link: false } => {
+                terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes())))
+            }
             Probe::Missing { path, link: true } => {
                 let q = quote(path.as_os_str().as_bytes());
                 terms.push(format!("! -L {q} && ! -e {q}"));
@@ -260,7 +259,6 @@ mod tests {
                     vars: vec![("CA", bytes::os(a).to_os_string()), ("CB", "".into())],
                     set_flags: vec![("CF", false)],
                     probes: vec![],
-                    base: None,
                 };
                 let code = render(shell, &[Step::Check(check)]);
                 let script = format!(
