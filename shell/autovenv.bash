@@ -37,12 +37,16 @@ __autovenv_apply() {
     # The shell-local bookkeeping and whether a hand-sourced activate script
     # is in charge (its _OLD_VIRTUAL_PATH is not exported) go to the binary
     # as arguments: nothing of them reaches the environment of anything else.
+    # --stale: an `autovenv` command dropped the test (see below), so the
+    # binary sends it again even if it has not changed.
     __autovenv_code=$("$__autovenv_bin" export bash "$@" \
-        --local "${__autovenv_local-}" --foreign "${_OLD_VIRTUAL_PATH+1}") || \builtin return 0
+        --local "${__autovenv_local-}" --foreign "${_OLD_VIRTUAL_PATH+1}" \
+        --stale "${__autovenv_stale-}") || \builtin return 0
     # The statements are ordered so that stopping after any one of them (a
     # Ctrl-C) leaves a state the next prompt completes; the first one drops
     # the cached test so that the next prompt does ask.
     [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
+    __autovenv_stale=
 }
 
 # True when the first line of file $1 is exactly $2 (the name in a
@@ -108,6 +112,7 @@ autovenv() {
     __AUTOVENV_SHELL=bash "$__autovenv_bin" "$@"
     \builtin local __autovenv_status=$?
     __autovenv_unchanged() { \builtin return 1; }
+    __autovenv_stale=1
     \builtin return "$__autovenv_status"
 }
 

@@ -55,11 +55,14 @@ function __autovenv_apply
     # substitution holds one string (or none), and its status is the
     # binary's. Nothing is evaluated unless the binary succeeded. (`eval`
     # of one string costs a fraction of piping lines into `source`.)
-    set -l code ($__autovenv_bin export fish $argv --local "$__autovenv_local" --foreign $foreign)
+    # --stale: an `autovenv` command dropped the test (see below), so the
+    # binary sends it again even if it has not changed.
+    set -l code ($__autovenv_bin export fish $argv --local "$__autovenv_local" --foreign $foreign --stale "$__autovenv_stale")
     or return 0
     # The statements are ordered so that stopping after any one of them (a
     # Ctrl-C) leaves a state the next prompt completes.
     eval $code
+    set -g __autovenv_stale ''
 end
 
 # True when the first line of file $argv[1] is exactly $argv[2] (the name in
@@ -154,6 +157,7 @@ function autovenv
     function __autovenv_unchanged
         return 1
     end
+    set -g __autovenv_stale 1
     return $autovenv_status
 end
 

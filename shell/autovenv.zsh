@@ -44,8 +44,10 @@ __autovenv_apply() {
     # Bookkeeping and the hand-activation flag go as arguments (see the bash
     # hook).
     __autovenv_code=$("$__autovenv_bin" export zsh "$@" \
-        --local "$__autovenv_local" --foreign "${_OLD_VIRTUAL_PATH+1}") || \builtin return 0
+        --local "$__autovenv_local" --foreign "${_OLD_VIRTUAL_PATH+1}" \
+        --stale "${__autovenv_stale-}") || \builtin return 0
     [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
+    \builtin typeset -g __autovenv_stale=
 }
 
 # True when the first line of file $1 is exactly $2 (the name in a
@@ -110,6 +112,7 @@ autovenv() {
     __AUTOVENV_SHELL=zsh "$__autovenv_bin" "$@"
     \builtin local __autovenv_status=$?
     __autovenv_unchanged() { \builtin return 1 }
+    \builtin typeset -g __autovenv_stale=1
     \builtin return $__autovenv_status
 }
 

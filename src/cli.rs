@@ -53,6 +53,10 @@ pub enum Command {
         /// Non-empty when a venv's own activate script is in charge
         #[arg(long, hide = true)]
         foreign: Option<std::ffi::OsString>,
+        /// Non-empty when the shell dropped its check (an `autovenv`
+        /// command was typed): send it again even if unchanged
+        #[arg(long, hide = true)]
+        stale: Option<std::ffi::OsString>,
     },
 
     /// Show what applies here: the project, its environment, whether it is

@@ -53,11 +53,13 @@ fn main() -> ExitCode {
             user_deactivate,
             local,
             foreign,
+            stale,
         } => cmd::export::run(ExportCall {
             target,
             user_deactivate,
             local,
             foreign,
+            stale,
         }),
         Command::Status { dir, json } => cmd::status::run(dir, json),
         Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
@@ -79,9 +81,10 @@ pub struct ExportCall {
     pub user_deactivate: bool,
     pub local: Option<std::ffi::OsString>,
     pub foreign: Option<std::ffi::OsString>,
+    pub stale: Option<std::ffi::OsString>,
 }
 
-/// `export SHELL [--user-deactivate] [--local VALUE] [--foreign VALUE]`,
+/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]`,
 /// exactly as the hooks call it; any other form (options first, `--help`,
 /// a wrong name, a repeated option) is left to clap, so its messages and
 /// exit codes stay the same.
@@ -96,6 +99,7 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
         user_deactivate: false,
         local: None,
         foreign: None,
+        stale: None,
     };
     while let Some(arg) = args.next() {
         if arg == "--user-deactivate" && !call.user_deactivate {
@@ -104,6 +108,8 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
             call.local = Some(args.next()?);
         } else if arg == "--foreign" && call.foreign.is_none() {
             call.foreign = Some(args.next()?);
+        } else if arg == "--stale" && call.stale.is_none() {
+            call.stale = Some(args.next()?);
         } else {
             return None;
         }
@@ -151,6 +157,7 @@ mod tests {
             user_deactivate,
             local: local.map(Into::into),
             foreign: foreign.map(Into::into),
+            stale: None,
         }
     }
 
@@ -176,6 +183,22 @@ mod tests {
             ]),
             Some(call(ExportTarget::Fish, true, Some(""), Some("1")))
         );
+        assert_eq!(
+            parse(&[
+                "export",
+                "zsh",
+                "--local",
+                "{}",
+                "--foreign",
+                "",
+                "--stale",
+                "1"
+            ]),
+            Some(ExportCall {
+                stale: Some("1".into()),
+                ..call(ExportTarget::Zsh, false, Some("{}"), Some(""))
+            })
+        );
         // A value that looks like an option is still a value.
         assert_eq!(
             parse(&["export", "zsh", "--local", "--foreign", "--foreign", ""]),
@@ -196,6 +219,7 @@ mod tests {
             &["export", "zsh", "--user-deactivate", "more"],
             &["export", "zsh", "--user-deactivate", "--user-deactivate"],
             &["export", "zsh", "--local"],
+            &["export", "zsh", "--stale", "1", "--stale", "1"],
             &["--version", "export", "bash"],
         ] {
             assert_eq!(parse(args), None, "{args:?}");
@@ -205,6 +229,16 @@ mod tests {
             &["export", "bash"][..],
             &["export", "fish", "--user-deactivate"],
             &["export", "bash", "--local", "{}", "--foreign", ""],
+            &[
+                "export",
+                "zsh",
+                "--local",
+                "",
+                "--foreign",
+                "",
+                "--stale",
+                "1",
+            ],
         ] {
             let cli = Cli::try_parse_from(std::iter::once("autovenv").chain(args.iter().copied()))
                 .expect("clap parses the hook's call");
@@ -213,6 +247,7 @@ mod tests {
                 user_deactivate,
                 local,
                 foreign,
+                stale,
             } = cli.command
             else {
                 panic!("{args:?} is an export");
@@ -223,7 +258,8 @@ mod tests {
                     target,
                     user_deactivate,
                     local,
-                    foreign
+                    foreign,
+                    stale
                 })
             );
         }

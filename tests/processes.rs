@@ -579,6 +579,37 @@ per_shell!(active_venv_removed_deactivates, |sh: Sh| {
     assert_eq!(gone.prompt, base_prompt(sh));
 });
 
+per_shell!(idle_again_after_a_typed_autovenv_command, |sh: Sh| {
+    // A typed `autovenv ...` drops the shell's check so that the next
+    // prompt asks the binary; after that one process, idle prompts start
+    // none again, whether or not the command changed anything.
+    let p = places();
+    let mut t = Traced::new(sh, &p.world, &p.world.root);
+    t.cd(&p.deep).idle();
+    let commands = [
+        ("status", "autovenv status >/dev/null 2>&1"),
+        ("allow", "autovenv allow >/dev/null 2>&1"),
+        ("list", "autovenv list >/dev/null 2>&1"),
+    ];
+    for (name, line) in commands {
+        t.run(line);
+        t.idle();
+        t.mark(&format!("{name}_begin"));
+        for _ in 0..IDLE_PROMPTS {
+            t.idle();
+        }
+        t.mark(&format!("{name}_end"));
+    }
+    let Some(trace) = t.execute() else { return };
+    for (name, _) in commands {
+        let w = trace.between(&format!("{name}_begin"), &format!("{name}_end"));
+        assert!(
+            w.execs.is_empty() && w.spawns.is_empty(),
+            "{IDLE_PROMPTS} idle prompts after `autovenv {name}` started processes: {w:#?}"
+        );
+    }
+});
+
 per_shell!(typed_allow_and_deny_take_effect, |sh: Sh| {
     let world = World::new();
     let project = world.path("cloned_repo");

@@ -25,6 +25,7 @@ pub fn run(call: ExportCall) -> Result<()> {
         user_deactivate,
         local,
         foreign,
+        stale,
     } = call;
     let config = Config::from_env();
     let mut current = engine::current_from_env();
@@ -41,9 +42,12 @@ pub fn run(call: ExportCall) -> Result<()> {
         .map(|v| Local::decode(v.as_bytes()))
         .unwrap_or_default();
 
+    // The shell dropped its check (an `autovenv` command was typed there):
+    // it needs the check again even if its fingerprint has not changed.
+    let dropped = stale.is_some_and(|s| !s.is_empty());
     let dir = match detect::current_dir(std::env::var_os("PWD")) {
         Ok(dir) => dir,
-        Err(e) => return cannot_read_dir(target, in_hook, &local_in, &config, e),
+        Err(e) => return cannot_read_dir(target, in_hook, &local_in, dropped, e),
     };
     let decision = engine::decide(&dir, &config, &current, &local_in, user_deactivate);
     let current_path = current.path.clone().unwrap_or_default();
@@ -61,12 +65,18 @@ pub fn run(call: ExportCall) -> Result<()> {
             .collect();
         return print(&shell.render(&steps));
     }
-    print(&shell.render_for_hook(&hook_steps(shell, &decision, &local_in, local)))
+    print(&shell.render_for_hook(&hook_steps(shell, &decision, &local_in, local, dropped)))
 }
 
 /// What a shell with the hook is given: the change, then its bookkeeping and
 /// the check, each only when it differs from what the shell holds.
-fn hook_steps(shell: Shell, decision: &Decision, local_in: &Local, mut local: Local) -> Vec<Step> {
+fn hook_steps(
+    shell: Shell,
+    decision: &Decision,
+    local_in: &Local,
+    mut local: Local,
+    check_dropped: bool,
+) -> Vec<Step> {
     let mut steps = Vec::new();
     if !decision.outcome.steps.is_empty() {
         // First drop the cached test: if the statements are cut short, the
@@ -75,7 +85,7 @@ fn hook_steps(shell: Shell, decision: &Decision, local_in: &Local, mut local: Lo
         steps.extend(decision.outcome.steps.iter().cloned());
     }
     let fingerprint = shell.check_fingerprint(&decision.check);
-    let check_changed = local_in.check.as_deref() != Some(fingerprint.as_str());
+    let check_changed = check_dropped || local_in.check.as_deref() != Some(fingerprint.as_str());
     local.check = Some(fingerprint);
     if local != *local_in {
         steps.push(Step::Local(local.encode()));
@@ -105,7 +115,13 @@ pub fn initial_statements(shell: Shell) -> Option<String> {
     {
         return None;
     }
-    let steps = hook_steps(shell, &decision, &Local::default(), decision.local.clone());
+    let steps = hook_steps(
+        shell,
+        &decision,
+        &Local::default(),
+        decision.local.clone(),
+        false,
+    );
     Some(shell.render(&steps))
 }
 
@@ -168,7 +184,7 @@ fn cannot_read_dir(
     target: ExportTarget,
     in_hook: bool,
     local_in: &Local,
-    config: &Config,
+    check_dropped: bool,
     e: std::io::Error,
 ) -> Result<()> {
     let gone = e.kind() == std::io::ErrorKind::NotFound;
@@ -182,7 +198,6 @@ fn cannot_read_dir(
     let Some(shell) = target.shell().filter(|_| in_hook) else {
         return Ok(());
     };
-    let _ = config;
     let check = Check {
         vars: vec![
             ("PWD", std::env::var_os("PWD").unwrap_or_default()),
@@ -195,7 +210,7 @@ fn cannot_read_dir(
     };
     local.check = Some(shell.check_fingerprint(&check));
     let mut steps = Vec::new();
-    if local != *local_in {
+    if local != *local_in || check_dropped {
         steps.push(Step::Local(local.encode()));
         steps.push(Step::Check(check));
     }
