@@ -98,18 +98,9 @@ end
 # wrapper prints $__autovenv_prefix, so a switch from one project to another
 # only changes that variable.
 function __autovenv_prompt
-    if set -q argv[1]
-        and set -q __autovenv_prefix
-        and functions -q __autovenv_fish_prompt_orig
-        # A switch: the wrapper is in place. (Reading fish_prompt back to
-        # be sure costs a pipe, about 0.1 ms; a fish_prompt redefined while
-        # a project is active gets the prefix at the next activation.)
-        set -g __autovenv_prefix "($argv[1]) "
-        return
-    end
     set -l ours 0
     if functions -q __autovenv_fish_prompt_orig
-        and functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+        and __autovenv_prompt_is_ours
         set ours 1
     end
     if set -q argv[1]
@@ -118,10 +109,14 @@ function __autovenv_prompt
         functions -e __autovenv_fish_prompt_orig
         functions -q fish_prompt; or function fish_prompt; printf '> '; end
         functions -c fish_prompt __autovenv_fish_prompt_orig
-        function fish_prompt
+        function fish_prompt --on-event __autovenv_ping
             # The original prompt may show the last command's status: hand it
             # on unchanged.
             set -l last_status $status
+            if test "$argv[1]" = __autovenv_ping
+                set -g __autovenv_pong 1
+                return
+            end
             printf '%s' "$__autovenv_prefix"
             __autovenv_return $last_status
             __autovenv_fish_prompt_orig
@@ -134,6 +129,22 @@ function __autovenv_prompt
         functions -c __autovenv_fish_prompt_orig fish_prompt
     end
     functions -e __autovenv_fish_prompt_orig
+end
+
+# Whether fish_prompt is still the wrapper above. The wrapper answers the
+# __autovenv_ping event, and fish drops a function's event handlers when the
+# function is defined anew or erased, so a prompt defined since (by hand, by
+# a theme, by config.fish sourced again) does not answer. Reading the
+# function back (`functions fish_prompt | string match`) is a pipe between
+# builtins, about 0.1 ms, five times the ping: it is asked only when the
+# ping gets no answer, which is also what happens while events are blocked
+# (`block`). Taking the wrapper for the user's prompt then would wrap it
+# again, and it would call itself.
+function __autovenv_prompt_is_ours
+    set -e __autovenv_pong
+    emit __autovenv_ping __autovenv_ping
+    set -q __autovenv_pong
+    or functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
 end
 
 # `deactivate`, as a venv's own activate.fish would define it. Typed by the

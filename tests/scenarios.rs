@@ -435,41 +435,51 @@ per_shell!(same_line_after_cd, |sh: Sh| {
 per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
     // The user sets a new prompt while a project is active (a theme, a
     // `fish_config prompt choose`, a PS1 in a sourced file): autovenv never
-    // puts the old one back, and the next activation shows its prefix on
-    // the new prompt.
+    // puts the old one back, and the next switch shows its prefix on the
+    // new prompt. Then the whole rc file is loaded again (prompt, then the
+    // hook line), as people do after editing it: the prefix is still there.
     let p = projects();
     let mut s = Script::new(sh, &p.world);
     s.cd(&p.client);
     let before = s.snap();
-    s.run(match sh {
-        Sh::Fish => "function fish_prompt; printf 'mine> '; end",
-        _ => "PS1='mine> '",
-    });
+    let (mine, rc_prompt) = match sh {
+        Sh::Fish => (
+            "function fish_prompt; printf 'mine> '; end",
+            "function fish_prompt; printf 'rc> '; end",
+        ),
+        _ => ("PS1='mine> '", "PS1='rc> '"),
+    };
+    s.run(mine);
     s.cd(&p.personal);
     let switched = s.snap();
     s.cd(&p.outside);
     let left = s.snap();
     s.cd(&p.client);
     let again = s.snap();
+    s.run(rc_prompt);
+    s.run(sh.hook_line());
+    let reloaded = s.snap();
+    s.cd(&p.personal);
+    let switched_after_reload = s.snap();
+    s.cd(&p.outside);
+    let left_after_reload = s.snap();
     let ran = s.execute();
+    let base = String::from_utf8_lossy(&base_prompt(sh)).into_owned();
     assert_eq!(
         ran.snaps[before].prompt_str(),
-        format!(
-            "(client_flask_app) {}",
-            String::from_utf8_lossy(&base_prompt(sh))
-        )
+        format!("(client_flask_app) {base}")
     );
-    // bash and zsh put the prefix on the new PS1 at once; fish shows the
-    // new fish_prompt as the user defined it until the next activation.
-    let switched_prompt = ran.snaps[switched].prompt_str();
-    match sh {
-        Sh::Fish => assert_eq!(switched_prompt, "mine> "),
-        _ => assert_eq!(switched_prompt, "(personal_app) mine> "),
-    }
+    assert_eq!(ran.snaps[switched].prompt_str(), "(personal_app) mine> ");
     assert_eq!(
         ran.snaps[switched].var_str("VIRTUAL_ENV_PROMPT").as_deref(),
         Some("personal_app")
     );
     ran.snaps[left].assert_inactive(BASE_PATH, b"mine> ");
     assert_eq!(ran.snaps[again].prompt_str(), "(client_flask_app) mine> ");
+    assert_eq!(ran.snaps[reloaded].prompt_str(), "(client_flask_app) rc> ");
+    assert_eq!(
+        ran.snaps[switched_after_reload].prompt_str(),
+        "(personal_app) rc> "
+    );
+    ran.snaps[left_after_reload].assert_inactive(BASE_PATH, b"rc> ");
 });
