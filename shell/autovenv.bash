@@ -62,16 +62,14 @@ __autovenv_line_is() {
 # Every other entry, and every change the user made, stays. The pattern is
 # quoted, so nothing in the entry is a wildcard; PATH stays exported.
 __autovenv_path_remove() {
-    # On a long PATH, string operations in a multibyte locale cost bash about
-    # 0.3 ms per pass over 25 KB; byte by byte (the C locale, for this
-    # function only) a fifth of that. A short PATH is not worth the two
-    # setlocale calls.
-    if [[ -n ${PATH-} && ${#PATH} -gt 4096 ]]; then
-        \builtin local LC_ALL=C 2>/dev/null || \builtin :
-    fi
-    # Usually the entry is still the first: one test and one cut.
-    if [[ ${PATH-} == "$1":* ]]; then
-        PATH=${PATH#"$1":}
+    # Usually the entry is still the first: one comparison and one cut, less
+    # than half the general case below on a long PATH (bash walks the whole
+    # value once per string operation). `test` compares bytes, whatever the
+    # user's nocasematch; the offsets are counted the same way on both sides,
+    # so if they disagreed on odd bytes the comparison fails and the general
+    # case runs.
+    if [[ -n ${PATH+x} ]] && \builtin test "${PATH:0:${#1}+1}" = "$1:"; then
+        PATH=${PATH:${#1}+1}
         \builtin return 0
     fi
     \builtin local __autovenv_p=":${PATH-}:"

@@ -361,15 +361,17 @@ fn huge_path_is_handled() {
     let mut huge: Vec<String> = (0..5000).map(|i| format!("/nonexistent/dir{i}")).collect();
     huge.push(BASE_PATH.to_string());
     let huge = huge.join(":");
-    let mut s = Script::new(sh, &s0.world).env("PATH", &huge);
+    // LC_ALL names a locale this machine lacks (as ssh forwards it from
+    // another machine): bash warns once as it starts, and the hook must not
+    // make it warn again.
+    let mut s = Script::new(sh, &s0.world)
+        .env("PATH", &huge)
+        .env("LC_ALL", "xx_XX.UTF-8");
     s.cd(&s0.good);
     let on = s.snap();
     s.cd(&s0.world.root);
     let off = s.snap();
-    // The entry no longer first (the user prepended one), and LC_ALL made
-    // readonly, so the hook cannot switch to byte-wise string operations:
-    // still exactly the user's PATH, and not a word on stderr.
-    s.run("readonly LC_ALL=C.UTF-8");
+    // The entry no longer first: the user prepended one.
     s.cd(&s0.good);
     s.run(sh.prepend_path("/mine/bin"));
     s.cd(&s0.world.root);
@@ -378,7 +380,8 @@ fn huge_path_is_handled() {
     ran.snaps[on].assert_active(&s0.good.join("venv"), "good", "1.0", &huge);
     assert_eq!(ran.snaps[off].path(), huge);
     assert_eq!(ran.snaps[off_again].path(), format!("/mine/bin:{huge}"));
-    assert!(!ran.stderr.contains("readonly variable"), "{}", ran.stderr);
+    let warnings = ran.stderr.matches("cannot change locale").count();
+    assert!(warnings <= 1, "{warnings} locale warnings: {}", ran.stderr);
 }
 
 /// The statements the hook evaluates, one by one. bash and zsh get one per
