@@ -108,6 +108,8 @@ function __autovenv_prompt
         test $ours = 1; and return
         functions -e __autovenv_fish_prompt_orig
         functions -q fish_prompt; or function fish_prompt; printf '> '; end
+        # A wrapper of ours with nothing behind it would call itself.
+        __autovenv_prompt_answers; and __autovenv_default_prompt
         functions -c fish_prompt __autovenv_fish_prompt_orig
         function fish_prompt --on-event __autovenv_ping
             # The original prompt may show the last command's status: hand it
@@ -141,10 +143,29 @@ end
 # (`block`). Taking the wrapper for the user's prompt then would wrap it
 # again, and it would call itself.
 function __autovenv_prompt_is_ours
+    __autovenv_prompt_answers
+    or functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+end
+
+function __autovenv_prompt_answers
     set -e __autovenv_pong
     emit __autovenv_ping __autovenv_ping
     set -q __autovenv_pong
-    or functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+end
+
+# A fish_prompt that answers the ping while no prompt of the user's is kept
+# behind it is a copy of the wrapper: `funcsave fish_prompt` (or `funced`)
+# run while a project was active wrote it to the functions folder, and fish
+# loads it in every new shell. The user's own prompt is gone from that file;
+# fish's default prompt takes its place, so that nothing calls a function
+# that does not exist or calls itself.
+function __autovenv_default_prompt
+    functions -e fish_prompt
+    set -l default $__fish_data_dir/functions/fish_prompt.fish
+    if test -r "$default"
+        source $default
+    end
+    functions -q fish_prompt; or function fish_prompt; printf '> '; end
 end
 
 # `deactivate`, as a venv's own activate.fish would define it. Typed by the
@@ -170,6 +191,16 @@ function autovenv
     end
     set -g __autovenv_stale 1
     return $autovenv_status
+end
+
+# A copy of the wrapper saved in the functions folder (see
+# __autovenv_default_prompt) would fail at every prompt outside a project:
+# replace it now, and say so once.
+if not functions -q __autovenv_fish_prompt_orig
+    and functions -q fish_prompt
+    and __autovenv_prompt_answers
+    echo "autovenv: the fish_prompt in your functions folder is a copy of autovenv's prompt wrapper (saved while a project was active); fish's default prompt is used instead until you save your own again" >&2
+    __autovenv_default_prompt
 end
 
 end

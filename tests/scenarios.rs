@@ -483,3 +483,75 @@ per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
     );
     ran.snaps[left_after_reload].assert_inactive(BASE_PATH, b"rc> ");
 });
+
+#[test]
+fn a_fish_prompt_saved_while_active_does_not_break_new_shells() {
+    // `funcsave fish_prompt` while a project is active writes autovenv's
+    // wrapper to the functions folder; every new shell then loads it, with
+    // no prompt of the user's behind it. It must neither fail at each prompt
+    // ("Unknown command") nor call itself once a project is entered.
+    let sh = Sh::Fish;
+    if sh.find().is_none() {
+        return;
+    }
+    let p = projects();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.client);
+    s.run("funcsave fish_prompt 2>/dev/null");
+    s.execute();
+    let saved = p.world.home.join(".config/fish/functions/fish_prompt.fish");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("__autovenv_fish_prompt_orig"), "{text}");
+
+    // A new shell, rc-less like the others but with the functions folder on
+    // its path: the saved file is its fish_prompt when the hook loads.
+    let out = p.world.root.join("new-shell");
+    std::fs::create_dir_all(&out).unwrap();
+    let q = |path: &std::path::Path| sh.quote(path.as_os_str().as_encoded_bytes());
+    let input = format!(
+        "set -p fish_function_path $__fish_config_dir/functions
+{hook}
+emit fish_prompt
+cd {outside}; emit fish_prompt; fish_prompt > {o}/outside
+cd {client}; emit fish_prompt; fish_prompt > {o}/inside; printf '%s' \"$VIRTUAL_ENV\" > {o}/venv
+cd {outside}; emit fish_prompt; fish_prompt > {o}/left
+exit
+",
+        hook = sh.hook_line(),
+        outside = q(&p.outside),
+        client = q(&p.client),
+        o = q(&out),
+    );
+    let mut child = Script::new(sh, &p.world)
+        .command()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    for bad in ["Unknown command", "call stack", "infinite loop"] {
+        assert!(!stderr.contains(bad), "{bad}: {stderr}");
+    }
+    let told = stderr
+        .lines()
+        .filter(|l| l.contains("copy of autovenv's prompt wrapper"))
+        .count();
+    assert_eq!(told, 1, "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+    assert_eq!(read("venv"), p.client.join("venv").display().to_string());
+    assert!(
+        read("inside").starts_with("(client_flask_app) "),
+        "{:?}",
+        read("inside")
+    );
+    for name in ["outside", "left"] {
+        let prompt = read(name);
+        assert!(
+            !prompt.is_empty() && !prompt.starts_with('('),
+            "{name}: {prompt:?}"
+        );
+    }
+}
