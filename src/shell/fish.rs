@@ -145,13 +145,9 @@ fn render_check(out: &mut String, check: &Check) {
         });
     }
     let mut terms = Vec::new();
-    // The variables are compared as one string, joined by the unit
-    // separator: one `test` comparison costs fish a fraction of a dozen
-    // (an idle prompt went from about 50 to 40 us). Only if a value holds
-    // that byte itself could two different sets of values join alike; then
-    // they are compared one by one.
-    const SEP: u8 = 0x1f;
-    if check.vars.iter().any(|(_, v)| v.as_bytes().contains(&SEP)) {
+    // Joined, the variables cost fish one `test` comparison (an idle prompt
+    // went from about 50 to 40 us).
+    if !super::can_join(check) {
         for (name, value) in &check.vars {
             terms.push(format!("\"${name}\" = {}", quote(value.as_bytes())));
         }
@@ -165,7 +161,7 @@ fn render_check(out: &mut String, check: &Check) {
         terms.push(format!(
             "{} = {}",
             seen.join("\\x1f"),
-            quote(&want.join(&SEP))
+            quote(&want.join(&super::JOIN))
         ));
     }
     // Paths asked "is it there" go to one `path filter` call each way: one
@@ -240,15 +236,7 @@ mod tests {
     #[test]
     fn joined_variable_check_in_real_fish() {
         use std::process::Command;
-        let Some(exe) = std::env::var_os("PATH").and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("fish"))
-                .find(|p| p.is_file())
-        }) else {
-            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-                panic!("fish is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-            }
-            eprintln!("SKIPPED: fish is not installed");
+        let Some(exe) = crate::shell::test_shell("fish") else {
             return;
         };
         for a in [&b"one"[..], b"x\x1fy", b"it's \n"] {

@@ -1,12 +1,24 @@
 //! Rendering plans for one shell: syntax and quoting live here, and nothing
 //! here knows how a directory was searched.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::plan::{Check, Step};
 
 pub mod fish;
 pub mod posix;
+
+/// The byte a check joins the variables' values with (the unit separator):
+/// one comparison costs a shell a fraction of a dozen.
+const JOIN: u8 = 0x1f;
+
+/// Whether the check may compare its variables as one joined string: only
+/// if no value holds the separator itself could two different sets of
+/// values join alike. Otherwise they are compared one by one.
+fn can_join(check: &Check) -> bool {
+    !check.vars.iter().any(|(_, v)| v.as_bytes().contains(&JOIN))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
@@ -261,6 +273,24 @@ mod tests {
     }
 }
 
+/// For unit tests that run a real shell: its path, or None with the reason
+/// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI).
+#[cfg(test)]
+pub(crate) fn test_shell(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+            panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+        }
+        eprintln!("SKIPPED: {name} is not installed");
+    }
+    found
+}
+
 #[cfg(test)]
 mod round_trip {
     //! Random byte strings through each real shell's quoting: emit an
@@ -274,20 +304,6 @@ mod round_trip {
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
     use std::process::Command;
-
-    fn shell_exe(name: &str) -> Option<std::path::PathBuf> {
-        let path = std::env::var_os("PATH")?;
-        let found = std::env::split_paths(&path)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file());
-        if found.is_none() {
-            if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-                panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-            }
-            eprintln!("SKIPPED: {name} is not installed");
-        }
-        found
-    }
 
     /// Values weighted towards what breaks quoting.
     fn value() -> impl Strategy<Value = Vec<u8>> {
@@ -351,7 +367,9 @@ mod round_trip {
     }
 
     fn round_trip(shell: Shell, name: &str) {
-        let Some(exe) = shell_exe(name) else { return };
+        let Some(exe) = super::test_shell(name) else {
+            return;
+        };
         let cases = std::env::var_os("AUTOVENV_PROPTEST_CASES")
             .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
             .unwrap_or(16);

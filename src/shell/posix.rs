@@ -134,12 +134,7 @@ fn render_check(out: &mut String, check: &Check) {
         return;
     }
     let mut terms = Vec::new();
-    // The variables are compared as one string, joined by the unit separator
-    // (one comparison costs a fraction of a dozen). Only if a value holds
-    // that byte itself could two different sets of values join alike; then
-    // they are compared one by one.
-    const SEP: u8 = 0x1f;
-    if check.vars.iter().any(|(_, v)| v.as_bytes().contains(&SEP)) {
+    if !super::can_join(check) {
         for (name, value) in &check.vars {
             terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
         }
@@ -153,14 +148,14 @@ fn render_check(out: &mut String, check: &Check) {
         for (name, value) in &check.vars {
             seen.push(format!("${{{name}-}}"));
             want.extend_from_slice(value.as_bytes());
-            want.push(SEP);
+            want.push(super::JOIN);
         }
         for (name, set) in &check.set_flags {
             seen.push(format!("${{{name}+x}}"));
             if *set {
                 want.push(b'x');
             }
-            want.push(SEP);
+            want.push(super::JOIN);
         }
         terms.push(format!(
             "{}$'\\x1f' == {}",
@@ -246,12 +241,7 @@ mod tests {
     fn joined_variable_check_in_real_shells() {
         use std::process::Command;
         for (shell, name) in [(Shell::Bash, "bash"), (Shell::Zsh, "zsh")] {
-            let Some(exe) = std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join(name))
-                    .find(|p| p.is_file())
-            }) else {
-                eprintln!("SKIPPED: {name} is not installed");
+            let Some(exe) = crate::shell::test_shell(name) else {
                 continue;
             };
             for a in [&b"one"[..], b"x\x1fy"] {
