@@ -18,6 +18,7 @@ use crate::cmd::list::{self, EnvState};
 use crate::config::Config;
 use crate::detect;
 use crate::shell::Shell;
+use crate::snapshot::Snapshot;
 use crate::which;
 
 /// rc files are small; this much is read of each at the most.
@@ -172,8 +173,8 @@ fn shown(p: &Path, setup: &Setup) -> String {
     bytes::display_path(p)
 }
 
-pub fn run() -> Result<()> {
-    let config = Config::from_env();
+pub fn run(env: &Snapshot) -> Result<()> {
+    let config = Config::from_snapshot(env);
     let setup = Setup::from_env();
     let here = detect::current_dir(std::env::var_os("PWD")).ok();
     let report = examine(&config, &setup, here.as_deref());

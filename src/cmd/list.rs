@@ -19,6 +19,7 @@ use crate::bytes;
 use crate::config::Config;
 use crate::detect::{self, NAME_FILE};
 use crate::known;
+use crate::snapshot::Snapshot;
 use crate::trust;
 use crate::venv;
 
@@ -194,8 +195,8 @@ fn named_in(root: &Path) -> Option<Vec<u8>> {
         .map(|n| n.as_bytes().to_vec())
 }
 
-pub fn run(as_json: bool) -> Result<()> {
-    let config = Config::from_env();
+pub fn run(env: &Snapshot, as_json: bool) -> Result<()> {
+    let config = Config::from_snapshot(env);
     let here = detect::current_dir(std::env::var_os("PWD")).ok();
     let inv = inventory(&config, here.as_deref());
     let out = if as_json {

@@ -22,12 +22,13 @@ use crate::config::{Config, Creator};
 use crate::detect::{self, NAME_FILE};
 use crate::known;
 use crate::message;
+use crate::snapshot::Snapshot;
 use crate::trust;
 use crate::venv::{self, Venv};
 use crate::which;
 
-pub fn run(python: Option<OsString>, name: Option<OsString>) -> Result<()> {
-    let config = Config::from_env();
+pub fn run(env: &Snapshot, python: Option<OsString>, name: Option<OsString>) -> Result<()> {
+    let config = Config::from_snapshot(env);
     let here = detect::current_dir(std::env::var_os("PWD"))
         .context("cannot read the current directory")?;
     match name {
