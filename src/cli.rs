@@ -26,18 +26,31 @@ pub enum Command {
     /// Print the hook for a shell, to load from its rc file
     ///
     /// Example: eval "$(autovenv hook bash)"
+    ///
+    /// With --non-interactive: the statements that activate, once, what
+    /// applies to the current directory, for shells that never show a
+    /// prompt (scripts, `bash -c`, cron, coding agents), loaded from
+    /// BASH_ENV, ~/.zshenv or config.fish. Prints nothing in an interactive
+    /// shell, and nothing on stderr unless something is wrong.
+    ///
+    /// Example: [[ $- == *i* ]] || eval "$(autovenv hook bash --non-interactive)"
     Hook {
         /// bash, zsh or fish
         shell: Shell,
+        /// The one-shot statements for a shell that never prompts
+        #[arg(long)]
+        non_interactive: bool,
     },
 
     /// Print the statements that bring this shell to the right state
     /// (called by the hook)
     ///
     /// Prints nothing when nothing is to change. `export json` prints the
-    /// same change as JSON, for other tools.
+    /// same change as JSON, for other tools; `export dotenv` prints what
+    /// `autovenv exec` would change, as KEY=value lines for environment
+    /// files (systemd, docker, python-dotenv, coding agents).
     ///
-    /// Example: autovenv export json
+    /// Examples: autovenv export json; autovenv export dotenv --dir ~/src/app > app.env
     #[command(hide = true)]
     Export(ExportArgs),
 
@@ -140,6 +153,21 @@ pub enum Command {
         json: bool,
     },
 
+    /// Run a command with the environment that applies to DIR, as the hook
+    /// would activate it
+    ///
+    /// The command replaces autovenv (same process, its own exit status and
+    /// signals). An environment activated by hand or inherited is replaced,
+    /// not stacked. An untrusted or unusable environment is refused and the
+    /// command is not run (exit 1). Where no project applies, the command
+    /// runs unchanged, unless --require. A command that is not found exits
+    /// 127, one that cannot be run 126. Works with no hook loaded, from
+    /// cron, and under `env -i`.
+    ///
+    /// Examples: autovenv exec -- python manage.py migrate;
+    /// autovenv exec --dir ~/src/app --require -- pytest -q
+    Exec(ExecArgs),
+
     /// Print shell completions for autovenv
     ///
     /// Examples:
@@ -162,12 +190,40 @@ pub enum Command {
     },
 }
 
+/// `exec`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ExecArgs {
+    /// The directory whose environment applies (default: here); the
+    /// command still runs in the current directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Fail (exit 1, the command not run) when no project applies to DIR
+    #[arg(long)]
+    pub require: bool,
+    /// The command and its arguments, after `--`
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<OsString>,
+}
+
 /// `export`'s arguments. The hook's own call is recognised without clap
 /// (`main.rs`), filling this same struct.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ExportArgs {
-    /// bash, zsh, fish or json
+    /// bash, zsh, fish, json or dotenv
     pub target: ExportTarget,
+    /// json and dotenv: the change for DIR instead of the current
+    /// directory
+    #[arg(long, value_name = "DIR", conflicts_with = "local")]
+    pub dir: Option<PathBuf>,
+    /// dotenv: every value as it is, unquoted, for readers that take the
+    /// text after `=` literally (docker run --env-file)
+    #[arg(long)]
+    pub literal: bool,
     /// The user typed `deactivate`: switch this project off until the
     /// shell leaves it
     #[arg(long, hide = true)]
@@ -191,6 +247,8 @@ pub enum ExportTarget {
     Zsh,
     Fish,
     Json,
+    /// `KEY=value` lines for environment files (docs/dotenv.md)
+    Dotenv,
 }
 
 impl ExportTarget {
@@ -199,7 +257,7 @@ impl ExportTarget {
             ExportTarget::Bash => Some(Shell::Bash),
             ExportTarget::Zsh => Some(Shell::Zsh),
             ExportTarget::Fish => Some(Shell::Fish),
-            ExportTarget::Json => None,
+            ExportTarget::Json | ExportTarget::Dotenv => None,
         }
     }
 }

@@ -11,10 +11,12 @@ mod cli;
 mod cmd;
 mod config;
 mod detect;
+mod dotenv;
 mod engine;
 mod known;
 mod message;
 mod plan;
+mod program;
 mod settle;
 mod shell;
 mod snapshot;
@@ -52,7 +54,10 @@ fn main() -> ExitCode {
     };
     let env = Snapshot::capture();
     let result = match cli.command {
-        Command::Hook { shell } => cmd::hook::run(&env, shell),
+        Command::Hook {
+            shell,
+            non_interactive,
+        } => cmd::hook::run(&env, shell, non_interactive),
         Command::Export(args) => cmd::export::run(&env, &args),
         Command::Status { dir, json } => cmd::status::run(&env, dir, json),
         Command::Allow { path, recursive } => cmd::allow::allow(&env, path, recursive),
@@ -61,6 +66,7 @@ fn main() -> ExitCode {
         Command::List { json } => cmd::list::run(&env, json),
         Command::Doctor => cmd::doctor::run(&env),
         Command::Watch { dir, json } => cmd::watch::run(&env, dir, json),
+        Command::Exec(args) => cmd::exec::run(&env, args),
         Command::Completions { shell } => cmd::completions::completions(shell),
         Command::Man { dir } => cmd::completions::man(dir),
     };
@@ -79,6 +85,8 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
     let target = cli::ExportTarget::from_str(args.next()?.to_str()?, false).ok()?;
     let mut call = ExportArgs {
         target,
+        dir: None,
+        literal: false,
         user_deactivate: false,
         local: None,
         foreign: None,
@@ -106,7 +114,11 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             message::problem(&format!("{e:#}"));
-            ExitCode::FAILURE
+            // `exec` exits as a shell does for a command it cannot run.
+            match e.downcast_ref::<cmd::exec::CannotRun>() {
+                Some(failed) => ExitCode::from(failed.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -137,6 +149,8 @@ mod tests {
     ) -> ExportArgs {
         ExportArgs {
             target,
+            dir: None,
+            literal: false,
             user_deactivate,
             local: local.map(Into::into),
             foreign: foreign.map(Into::into),

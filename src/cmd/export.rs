@@ -6,20 +6,28 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
-use crate::cli::ExportArgs;
+use crate::cli::{ExportArgs, ExportTarget};
 use crate::config::Config;
 use crate::detect;
+use crate::dotenv;
 use crate::engine::{self, Reason};
 use crate::message;
 use crate::plan::{self, Step};
+use crate::program;
 use crate::settle;
 use crate::snapshot::Snapshot;
 use crate::state::{Current, LOCAL_VAR, Local};
 use crate::view;
 
 pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
+    if args.target == ExportTarget::Dotenv {
+        return dotenv(env, args);
+    }
+    if args.literal {
+        bail!("--literal is for `autovenv export dotenv` only");
+    }
     let config = Config::from_snapshot(env);
     // The hook passes whether a venv's own activate script is in charge (its
     // _OLD_VIRTUAL_PATH is not exported in bash and zsh).
@@ -37,7 +45,11 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         .map(|v| Local::decode(v.as_bytes()))
         .unwrap_or_default();
 
-    let decision = match detect::current_dir(env.get("PWD").map(Into::into)) {
+    let here = match &args.dir {
+        Some(dir) => Ok(super::folder_arg(env, Some(dir.clone()))?),
+        None => detect::current_dir(env.get("PWD").map(Into::into)),
+    };
+    let decision = match here {
         Ok(dir) => engine::decide(&current, &config, &dir, &memo, args.user_deactivate),
         Err(e) => {
             let pwd = env.get("PWD").map(PathBuf::from).unwrap_or_default();
@@ -72,6 +84,27 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             print(&view::changes_json(&steps).to_string())
         }
     }
+}
+
+/// `export dotenv`: what `autovenv exec` would change, as lines for
+/// environment files; nothing at all on stdout when a value cannot be
+/// written so that its readers get it exactly.
+fn dotenv(env: &Snapshot, args: &ExportArgs) -> Result<()> {
+    let dir = super::folder_arg(env, args.dir.clone())?;
+    let launch = program::plan(env, &dir);
+    if let Some(why) = launch.refusal("nothing was printed") {
+        bail!(why);
+    }
+    for problem in launch.problems() {
+        message::problem(problem);
+    }
+    let readers = if args.literal {
+        dotenv::Readers::Literal
+    } else {
+        dotenv::Readers::Quoting
+    };
+    let text = dotenv::render(&launch.steps, readers).map_err(anyhow::Error::msg)?;
+    print(&text)
 }
 
 fn print(text: &str) -> Result<()> {

@@ -1,5 +1,6 @@
 //! `autovenv hook SHELL`: the hook script, with the binary's own path and
-//! what the first prompt would be given.
+//! what the first prompt would be given; with `--non-interactive`, the
+//! statements a shell that never prompts runs once, at its start.
 
 use std::io::Write;
 
@@ -8,12 +9,17 @@ use anyhow::{Context, Result};
 use crate::config::Config;
 use crate::detect;
 use crate::engine;
+use crate::message;
+use crate::program;
 use crate::settle;
 use crate::shell::Shell;
 use crate::snapshot::Snapshot;
 use crate::state::{Current, Local};
 
-pub fn run(env: &Snapshot, shell: Shell) -> Result<()> {
+pub fn run(env: &Snapshot, shell: Shell, non_interactive: bool) -> Result<()> {
+    if non_interactive {
+        return run_non_interactive(env, shell);
+    }
     // The path of this very binary goes into the hook, so the hook keeps
     // working whatever PATH later becomes.
     let binary = std::env::current_exe().context("cannot find the autovenv binary's own path")?;
@@ -42,4 +48,37 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
     }
     let update = settled.for_hook(shell, &decision, &memo, false);
     Some(shell.render_update(&update))
+}
+
+/// For BASH_ENV, ~/.zshenv and config.fish: the environment that applies
+/// to the starting directory, exactly as `autovenv exec` would give it to
+/// a program, as plain statements (no prompt prefix, no `deactivate`, no
+/// hook functions) inside a guard that makes them nothing in an
+/// interactive shell, which the interactive hook looks after. This is the
+/// one process such a shell start costs; it prints nothing when nothing is
+/// to change, and on stderr only what is wrong.
+fn run_non_interactive(env: &Snapshot, shell: Shell) -> Result<()> {
+    // A shell started in a deleted folder: nothing applies, and no one to
+    // tell.
+    let Ok(dir) = detect::current_dir(env.get("PWD").map(Into::into)) else {
+        return Ok(());
+    };
+    let launch = program::plan(env, &dir);
+    if let Some(why) = launch.refusal("this shell runs without it") {
+        message::problem(&why);
+    }
+    for problem in launch.problems() {
+        message::problem(problem);
+    }
+    if launch.steps.is_empty() {
+        return Ok(());
+    }
+    let statements = shell.render(&launch.steps);
+    let guarded = match shell {
+        // `$-` holds `i` in an interactive bash or zsh.
+        Shell::Bash | Shell::Zsh => format!("case $- in *i*) ;; *)\n{statements};; esac\n"),
+        Shell::Fish => format!("if not status is-interactive\n{statements}end\n"),
+    };
+    std::io::stdout().write_all(guarded.as_bytes())?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 pub mod allow;
 pub mod completions;
 pub mod doctor;
+pub mod exec;
 pub mod export;
 pub mod hook;
 pub mod list;
@@ -29,5 +30,39 @@ pub fn folder_arg(env: &Snapshot, dir: Option<PathBuf>) -> Result<PathBuf> {
     if !dir.is_dir() {
         bail!("{} is not a folder", bytes::display_path(&dir));
     }
-    Ok(dir)
+    Ok(logical(dir))
+}
+
+/// `a/./b/../c` as `cd` shows it, `a/c` (`..` takes away the component
+/// before it, links kept), when that names the same folder; else, where a
+/// link made `..` mean something else, the canonical path, as `cd` falls
+/// back to.
+fn logical(dir: PathBuf) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Component;
+    if !dir
+        .components()
+        .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
+    {
+        return dir;
+    }
+    let mut clean = PathBuf::new();
+    for c in dir.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        matches!((std::fs::metadata(a), std::fs::metadata(b)),
+            (Ok(x), Ok(y)) if x.dev() == y.dev() && x.ino() == y.ino())
+    };
+    if same(&clean, &dir) {
+        clean
+    } else {
+        std::fs::canonicalize(&dir).unwrap_or(dir)
+    }
 }
