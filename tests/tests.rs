@@ -11,6 +11,7 @@
 mod util;
 
 mod commands;
+mod exec;
 mod failures;
 mod hooks;
 mod processes;
