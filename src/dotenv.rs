@@ -48,19 +48,22 @@ pub fn render(steps: &[Step], readers: Readers) -> Result<String, String> {
             _ => {}
         }
     }
-    let mut out = String::new();
+    let mut lines = Vec::new();
     for (name, value) in last {
         let written = match readers {
             Readers::Quoting => quote(value),
             Readers::Literal => literal(value),
         }
         .map_err(|why| format!("{name} holds {why}; nothing was printed"))?;
-        out.push_str(name);
-        out.push('=');
-        out.push_str(&written);
-        out.push('\n');
+        lines.push(format!("{name}={written}\n"));
     }
-    Ok(out)
+    // python-dotenv before 1.2.3 reads `\\"` at the end of a value as an
+    // escaped quote and runs on to the next line's quote, dropping both
+    // assignments; a value ending in a backslash is read right there only
+    // on the last line, so it goes last (a stable sort keeps the rest by
+    // name).
+    lines.sort_by_key(|line| line.ends_with("\\\"\n"));
+    Ok(lines.concat())
 }
 
 /// Characters that every reader takes as they are, unquoted (no `~`, which
@@ -148,6 +151,16 @@ mod tests {
         assert_eq!(
             render(&steps, Readers::Quoting).unwrap(),
             "PATH=/p/venv/bin:/bin\nPYTHONHOME=\nVIRTUAL_ENV=/p/venv\n"
+        );
+        let trailing = [
+            Step::Set("VIRTUAL_ENV_PROMPT", "back\\slash\\".into()),
+            Step::Set("__AUTOVENV_STATE", "{\"v\":1}".into()),
+            Step::Set("PATH", "/p".into()),
+        ];
+        assert_eq!(
+            render(&trailing, Readers::Quoting).unwrap(),
+            "PATH=/p\n__AUTOVENV_STATE='{\"v\":1}'\nVIRTUAL_ENV_PROMPT=\"back\\\\slash\\\\\"\n",
+            "a value ending in a backslash goes last"
         );
         let bad = [Step::Set("VIRTUAL_ENV", "/a'b/$c".into())];
         let why = render(&bad, Readers::Quoting).unwrap_err();

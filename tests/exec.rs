@@ -443,6 +443,190 @@ fn read_by_bash(file: &Path) -> Env {
     parse_env0(&out.stdout)
 }
 
+/// systemd's `EnvironmentFile=` reader, ported line for line from
+/// `parse_env_file_internal` and `load_env_file_push` (src/basic/env-file.c,
+/// v255+): systemd is no program a test can run on its own.
+fn read_like_systemd(file: &[u8]) -> Result<Vec<(String, String)>, String> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum St {
+        PreKey,
+        Key,
+        PreValue,
+        Value,
+        ValueEscape,
+        Single,
+        Double,
+        DoubleEscape,
+        Comment,
+        CommentEscape,
+    }
+    const WHITESPACE: &[u8] = b" \t\n\r";
+    const NEWLINE: &[u8] = b"\n\r";
+    const NEED_ESCAPE: &[u8] = b"\"\\`$";
+    let mut out = Vec::new();
+    let (mut key, mut value) = (Vec::new(), None::<Vec<u8>>);
+    let (mut key_ws, mut value_ws) = (None::<usize>, None::<usize>);
+    let mut push = |key: &mut Vec<u8>, value: &mut Option<Vec<u8>>, key_ws: Option<usize>| {
+        if let Some(at) = key_ws {
+            key.truncate(at);
+        }
+        let k = String::from_utf8(std::mem::take(key)).map_err(|_| "invalid UTF-8 key")?;
+        let v = String::from_utf8(value.take().unwrap_or_default())
+            .map_err(|_| "invalid UTF-8 value")?;
+        out.push((k, v));
+        Ok::<(), String>(())
+    };
+    let mut st = St::PreKey;
+    for &c in file {
+        match st {
+            St::PreKey => {
+                if b"#;".contains(&c) {
+                    st = St::Comment;
+                } else if !WHITESPACE.contains(&c) {
+                    st = St::Key;
+                    key_ws = None;
+                    key.push(c);
+                }
+            }
+            St::Key => {
+                if NEWLINE.contains(&c) {
+                    st = St::PreKey;
+                    key.clear();
+                } else if c == b'=' {
+                    st = St::PreValue;
+                    value_ws = None;
+                } else {
+                    if !WHITESPACE.contains(&c) {
+                        key_ws = None;
+                    } else if key_ws.is_none() {
+                        key_ws = Some(key.len());
+                    }
+                    key.push(c);
+                }
+            }
+            St::PreValue => {
+                if NEWLINE.contains(&c) {
+                    st = St::PreKey;
+                    push(&mut key, &mut value, key_ws)?;
+                } else if c == b'\'' {
+                    st = St::Single;
+                } else if c == b'"' {
+                    st = St::Double;
+                } else if c == b'\\' {
+                    st = St::ValueEscape;
+                } else if !WHITESPACE.contains(&c) {
+                    st = St::Value;
+                    value.get_or_insert_with(Vec::new).push(c);
+                }
+            }
+            St::Value => {
+                if NEWLINE.contains(&c) {
+                    st = St::PreKey;
+                    if let (Some(at), Some(v)) = (value_ws, value.as_mut()) {
+                        v.truncate(at);
+                    }
+                    push(&mut key, &mut value, key_ws)?;
+                } else if c == b'\\' {
+                    st = St::ValueEscape;
+                    value_ws = None;
+                } else {
+                    let v = value.get_or_insert_with(Vec::new);
+                    if !WHITESPACE.contains(&c) {
+                        value_ws = None;
+                    } else if value_ws.is_none() {
+                        value_ws = Some(v.len());
+                    }
+                    v.push(c);
+                }
+            }
+            St::ValueEscape => {
+                st = St::Value;
+                if !NEWLINE.contains(&c) {
+                    value.get_or_insert_with(Vec::new).push(c);
+                }
+            }
+            St::Single => {
+                if c == b'\'' {
+                    st = St::PreValue;
+                } else {
+                    value.get_or_insert_with(Vec::new).push(c);
+                }
+            }
+            St::Double => {
+                if c == b'"' {
+                    st = St::PreValue;
+                } else if c == b'\\' {
+                    st = St::DoubleEscape;
+                } else {
+                    value.get_or_insert_with(Vec::new).push(c);
+                }
+            }
+            St::DoubleEscape => {
+                st = St::Double;
+                let v = value.get_or_insert_with(Vec::new);
+                if NEED_ESCAPE.contains(&c) {
+                    v.push(c);
+                } else if c != b'\n' {
+                    v.extend([b'\\', c]);
+                }
+            }
+            St::Comment => {
+                if c == b'\\' {
+                    st = St::CommentEscape;
+                } else if NEWLINE.contains(&c) {
+                    st = St::PreKey;
+                }
+            }
+            St::CommentEscape => {
+                st = if NEWLINE.contains(&c) {
+                    St::PreKey
+                } else {
+                    St::Comment
+                };
+            }
+        }
+    }
+    if matches!(
+        st,
+        St::PreValue | St::Value | St::ValueEscape | St::Single | St::Double | St::DoubleEscape
+    ) {
+        if st == St::Value
+            && let (Some(at), Some(v)) = (value_ws, value.as_mut())
+        {
+            v.truncate(at);
+        }
+        push(&mut key, &mut value, key_ws)?;
+    }
+    Ok(out)
+}
+
+/// docker's `--env-file` reader (`parseKeyValueFile` in docker/cli's
+/// opts/parse.go): one line per variable, leading white space trimmed,
+/// `#` lines skipped, the value taken as it is after the first `=`.
+fn read_like_docker(file: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    // bufio.ScanLines: split at \n, drop one \r before it.
+    let mut lines: Vec<&[u8]> = file.split(|&b| b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    for raw in lines {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = std::str::from_utf8(raw).map_err(|_| "invalid utf8 bytes".to_string())?;
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line.split_once('=').ok_or("no value")?;
+        let key = key.trim_start_matches([' ', '\t']);
+        if key.is_empty() || key.contains([' ', '\t']) {
+            return Err(format!("bad key {key:?}"));
+        }
+        out.push((key.to_string(), value.to_string()));
+    }
+    Ok(out)
+}
+
 fn export_dotenv(world: &World, dir: &Path, extra: &[&str]) -> Output {
     let mut c = world.autovenv();
     c.args(["export", "dotenv"])
@@ -501,10 +685,29 @@ fn dotenv_is_read_back_exactly_for_every_hostile_name() {
                 text(&out.stdout)
             );
         }
+        let expected: BTreeMap<String, String> =
+            changed.iter().map(|(k, v)| (text(k), text(v))).collect();
+        let by_systemd: BTreeMap<String, String> = read_like_systemd(&out.stdout)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(by_systemd, expected, "systemd for {name:?}");
+        // docker's form: every value as it is, or refused in one line.
+        let literal = export_dotenv(&world, &dir, &["--literal"]);
+        if name.contains(&b'\n') {
+            assert_eq!(literal.status.code(), Some(1));
+            assert_eq!(text(&literal.stdout), "");
+            assert_eq!(text(&literal.stderr).lines().count(), 1);
+        } else {
+            assert!(literal.status.success(), "{}", text(&literal.stderr));
+            let by_docker: BTreeMap<String, String> = read_like_docker(&literal.stdout)
+                .unwrap()
+                .into_iter()
+                .collect();
+            assert_eq!(by_docker, expected, "docker for {name:?}");
+        }
         if let Some(python) = &python {
             let read = read_by_python_dotenv(python, &file);
-            let expected: BTreeMap<String, String> =
-                changed.iter().map(|(k, v)| (text(k), text(v))).collect();
             assert_eq!(
                 read,
                 expected,
