@@ -200,13 +200,10 @@ pub struct ExecArgs {
     /// Fail (exit 1, the command not run) when no project applies to DIR
     #[arg(long)]
     pub require: bool,
-    /// The command and its arguments, after `--`
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "CMD"
-    )]
+    /// The command and its arguments, after `--` (everything from the
+    /// command on is passed as it is, options included; a mistyped option
+    /// of exec's own before it is a usage error, not a command)
+    #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     pub command: Vec<OsString>,
 }
 

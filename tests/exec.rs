@@ -183,7 +183,7 @@ fn dir_from_elsewhere_keeps_the_working_directory() {
     let elsewhere = t.world.path("elsewhere");
     t.world.mkdir(&elsewhere);
     let script = format!("{WHICH_PYTHON}; import os; print(os.getcwd())");
-    for dir in [t.a.as_os_str(), OsStr::new("../a")] {
+    for dir in [t.a.as_os_str(), OsStr::new("../a"), OsStr::new("./../a/.")] {
         let out = exec_in(&t.world, &elsewhere, &[])
             .arg("--dir")
             .arg(dir)
@@ -193,6 +193,16 @@ fn dir_from_elsewhere_keeps_the_working_directory() {
         let (prefix, found) = python_said(&out);
         assert_eq!(Path::new(&prefix), t.a.join("venv"), "--dir {dir:?}");
         assert!(found);
+        // Named as `cd` would show it, not as `a/../a/./venv`.
+        let env = exec_env({
+            let mut c = exec_in(&t.world, &elsewhere, &[]);
+            c.arg("--dir").arg(dir);
+            c
+        });
+        assert_eq!(
+            get(&env, "VIRTUAL_ENV"),
+            Some(t.a.join("venv").as_os_str().as_bytes())
+        );
         assert_eq!(
             text(&out.stdout).lines().nth(2),
             elsewhere.to_str(),
@@ -268,9 +278,22 @@ fn commands_that_cannot_run_exit_as_in_a_shell() {
         .unwrap();
     assert_eq!(not_runnable.status.code(), Some(126));
     assert_eq!(text(&not_runnable.stderr).lines().count(), 1);
-    // No command is a usage error.
+    // No command is a usage error, and so is a mistyped option of exec's
+    // own: it is never taken for the command.
     let none = exec_in(&t.world, &t.a, &["--"]).output().unwrap();
     assert_eq!(none.status.code(), Some(2));
+    let marker = t.a.join("RAN");
+    let typo = exec_in(&t.world, &t.a, &["--requir", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(!marker.exists());
+    // After the command, options are the command's.
+    let out = exec_in(&t.world, &t.a, &["sh", "-c", "echo $0 $1", "--dir", "-x"])
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "--dir -x\n");
 }
 
 #[test]

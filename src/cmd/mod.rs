@@ -40,12 +40,7 @@ pub fn folder_arg(env: &Snapshot, dir: Option<PathBuf>) -> Result<PathBuf> {
 fn logical(dir: PathBuf) -> PathBuf {
     use std::os::unix::fs::MetadataExt;
     use std::path::Component;
-    if !dir
-        .components()
-        .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
-    {
-        return dir;
-    }
+    // `components` already drops a `.` inside a path and a trailing `/`.
     let mut clean = PathBuf::new();
     for c in dir.components() {
         match c {
@@ -60,6 +55,9 @@ fn logical(dir: PathBuf) -> PathBuf {
         matches!((std::fs::metadata(a), std::fs::metadata(b)),
             (Ok(x), Ok(y)) if x.dev() == y.dev() && x.ino() == y.ino())
     };
+    if clean.as_os_str() == dir.as_os_str() {
+        return dir;
+    }
     if same(&clean, &dir) {
         clean
     } else {
