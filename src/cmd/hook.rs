@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::detect;
 use crate::engine;
 use crate::message;
+use crate::plan::Step;
 use crate::program;
 use crate::settle;
 use crate::shell::Shell;
@@ -73,12 +74,37 @@ fn run_non_interactive(env: &Snapshot, shell: Shell) -> Result<()> {
     if launch.steps.is_empty() {
         return Ok(());
     }
-    let statements = shell.render(&launch.steps);
-    let guarded = match shell {
+    std::io::stdout().write_all(non_interactive_statements(shell, &launch.steps).as_bytes())?;
+    Ok(())
+}
+
+/// The steps as plain statements, inside the guard that keeps them out of
+/// an interactive shell.
+fn non_interactive_statements(shell: Shell, steps: &[Step]) -> String {
+    let statements = shell.render(steps);
+    match shell {
         // `$-` holds `i` in an interactive bash or zsh.
         Shell::Bash | Shell::Zsh => format!("case $- in *i*) ;; *)\n{statements};; esac\n"),
         Shell::Fish => format!("if not status is-interactive\n{statements}end\n"),
-    };
-    std::io::stdout().write_all(guarded.as_bytes())?;
-    Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_interactive_statements_per_shell() {
+        let steps = [
+            Step::Set("__AUTOVENV_STATE", "{\"v\":1}".into()),
+            Step::Unset("PYTHONHOME"),
+            Step::Set("PATH", "/p/it's here/venv/bin:/usr/bin:/bin".into()),
+            Step::Set("VIRTUAL_ENV", "/p/it's here/venv".into()),
+        ];
+        let all: String = [Shell::Bash, Shell::Zsh, Shell::Fish]
+            .into_iter()
+            .map(|sh| format!("# {sh:?}\n{}", non_interactive_statements(sh, &steps)))
+            .collect();
+        insta::assert_snapshot!(all);
+    }
 }
