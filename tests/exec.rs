@@ -145,6 +145,45 @@ fn from_env_i_each_project_runs_its_own_python() {
 }
 
 #[test]
+fn with_nothing_at_all_in_the_environment() {
+    // `env -i` for real: no HOME, no PATH, nothing. Outside any project
+    // the command gets exactly that empty environment...
+    let world = World::new();
+    let plain = world.path("plain");
+    world.mkdir(&plain);
+    let out = Command::new(bin())
+        .env_clear()
+        .current_dir(&plain)
+        .args(["exec", "--", "env"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "runs unchanged");
+    assert_eq!(text(&out.stderr), "");
+    // ...and an environment no one allowed is refused (the trust store is
+    // then the one under the password database's home, which knows
+    // nothing of this test's folders).
+    let repo = world.path("repo");
+    util::make_venv_by_hand(&repo.join("venv"));
+    let marker = world.path("RAN");
+    let out = Command::new(bin())
+        .env_clear()
+        .current_dir(&repo)
+        .args(["exec", "--", "/usr/bin/touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!marker.exists());
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn cron_like_environment() {
     // cron gives HOME, a minimal PATH and little else; the trust store is
     // then the platform's, under HOME.
