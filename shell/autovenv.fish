@@ -180,6 +180,25 @@ function __autovenv_forget_deactivate
     functions -e deactivate
 end
 
+# A venv's own activate.fish ran in this shell (sourced by hand, or typed by
+# an editor) for the environment autovenv now takes over: what it saved to
+# restore goes, with its prompt and its `deactivate`, as its own
+# `deactivate` would take them. PATH and the variables are settled by the
+# statements around this call. The prompt it put aside may be autovenv's
+# wrapper, copied without its event handler: unwrapped here, the statement
+# that follows wraps it again whole.
+function __autovenv_forget_script
+    if set -q _OLD_FISH_PROMPT_OVERRIDE; and functions -q _old_fish_prompt
+        functions -e fish_prompt
+        functions -c _old_fish_prompt fish_prompt
+        functions -e _old_fish_prompt
+        __autovenv_prompt
+    end
+    set -e _OLD_FISH_PROMPT_OVERRIDE _OLD_VIRTUAL_PATH _OLD_VIRTUAL_PYTHONHOME _OLD_PKG_CONFIG_PATH \
+        _OLD_VIRTUAL_TCL_LIBRARY _OLD_VIRTUAL_TK_LIBRARY
+    functions -e deactivate pydoc
+end
+
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
 # next prompt without a cd.
 # __AUTOVENV_SHELL tells `autovenv doctor` that the hook is loaded, and where.

@@ -105,6 +105,20 @@ __autovenv_forget_deactivate() {
     \builtin return 0
 }
 
+# A venv's own activate script ran in this shell (sourced by hand, or typed
+# by an editor) for the environment autovenv now takes over: what it saved
+# to restore goes, with its prompt prefix and its `deactivate`, as its own
+# `deactivate` would take them. PATH and the variables are settled by the
+# statements around this call. (pydoc and psvar are virtualenv's.)
+__autovenv_forget_script() {
+    [[ -n ${_OLD_VIRTUAL_PS1+x} ]] && PS1=$_OLD_VIRTUAL_PS1
+    [[ -n ${_OLD_VIRTUAL_PSVAR+x} ]] && psvar[9]=$_OLD_VIRTUAL_PSVAR
+    \builtin unset _OLD_VIRTUAL_PATH _OLD_VIRTUAL_PS1 _OLD_VIRTUAL_PYTHONHOME _OLD_VIRTUAL_PSVAR \
+        _OLD_PKG_CONFIG_PATH _OLD_VIRTUAL_TCL_LIBRARY _OLD_VIRTUAL_TK_LIBRARY 2>/dev/null
+    \builtin unfunction deactivate pydoc 2>/dev/null
+    \builtin return 0
+}
+
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the
 # next prompt without a cd.
 # __AUTOVENV_SHELL tells `autovenv doctor` that the hook is loaded, and where.

@@ -29,13 +29,20 @@ pub enum Step {
     Prompt(Option<OsString>),
     /// Define (or remove) the `deactivate` command.
     DeactivateCommand(bool),
+    /// Drop what a venv's own activate script left in this shell (its saved
+    /// `_OLD_VIRTUAL_*` values, its prompt prefix, its `deactivate`), for an
+    /// environment autovenv takes over.
+    ForgetScript,
 }
 
 impl Step {
     /// Steps that call the hook's own functions: a shell without the hook
     /// (someone evaluating `autovenv export bash` by hand) skips them.
     pub fn needs_hook(&self) -> bool {
-        matches!(self, Step::Prompt(_) | Step::DeactivateCommand(_))
+        matches!(
+            self,
+            Step::Prompt(_) | Step::DeactivateCommand(_) | Step::ForgetScript
+        )
     }
 }
 
@@ -52,6 +59,22 @@ pub struct Outcome {
     pub steps: Vec<Step>,
     pub deactivated: Option<Activation>,
     pub activated: Option<Venv>,
+    /// An environment activated outside autovenv that the user ended with
+    /// the `deactivate` autovenv provided.
+    pub ended_outside: Option<PathBuf>,
+    /// The environment whose prompt prefix and `deactivate` the shell holds
+    /// once the steps are applied (the hook's memo keeps it).
+    pub adopted: Option<PathBuf>,
+}
+
+impl Outcome {
+    /// No change at all: the shell keeps what it holds.
+    pub fn unchanged(held: Held) -> Outcome {
+        Outcome {
+            adopted: held.adopted.map(Path::to_path_buf),
+            ..Outcome::default()
+        }
+    }
 }
 
 /// Whether two paths name the same folder (a symlinked route to a project
@@ -67,23 +90,54 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 struct Env {
     path: OsString,
     pythonhome: Option<OsString>,
+    pkg_config_path: Option<OsString>,
 }
 
-/// `adopted` is the activation this shell has already made its own (its
-/// prompt prefix and `deactivate` are in place).
+/// What the shell already holds of autovenv's: `adopted` is the environment
+/// whose prompt prefix and `deactivate` are in place (autovenv's own, or
+/// one activated outside for which autovenv provided `deactivate`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Held<'a> {
+    pub adopted: Option<&'a Path>,
+    /// The user typed the `deactivate` autovenv defined.
+    pub user_deactivate: bool,
+}
+
 pub fn plan_transition(
     current: &Current,
     target: &Target,
-    adopted: Option<&Path>,
+    held: Held,
     disable_prompt: bool,
 ) -> Outcome {
     let mut out = Outcome::default();
     let mut env = Env {
         path: current.path.clone().unwrap_or_default(),
         pythonhome: current.pythonhome.clone(),
+        pkg_config_path: current.pkg_config_path.clone(),
     };
     match current.owner() {
-        Owner::Outside(_) => {}
+        Owner::Outside(active) => match target {
+            // The environment autovenv would activate here, activated by
+            // someone else: autovenv takes it over (docs/decisions.md).
+            Target::Venv { venv, root } if same_folder(&venv.path, &active) => {
+                take_over(&mut out, &env, current, &active, venv, root, disable_prompt);
+                out.adopted = Some(venv.path.clone());
+            }
+            // Someone else's: left alone. Inherited from a parent process
+            // it has no `deactivate`; autovenv provides one, which ends
+            // exactly that environment.
+            _ if !current.foreign_script => {
+                if held.user_deactivate {
+                    end_outside(&mut out, &mut env, &active);
+                } else {
+                    if held.adopted != Some(active.as_path()) {
+                        out.steps.push(Step::DeactivateCommand(true));
+                    }
+                    out.adopted = Some(active);
+                }
+            }
+            _ => {}
+        },
         Owner::Nobody => {
             if let Target::Venv { venv, root } = target {
                 activate(&mut out, &mut env, venv, root, disable_prompt);
@@ -91,9 +145,10 @@ pub fn plan_transition(
         }
         Owner::Autovenv(active) => match target {
             Target::Venv { venv, .. } if same_folder(&venv.path, &active.venv) => {
-                if adopted != Some(active.venv.as_path()) {
+                if held.adopted != Some(active.venv.as_path()) {
                     adopt(&mut out, &env, &active, venv, disable_prompt);
                 }
+                out.adopted = Some(active.venv);
             }
             _ => {
                 let next = match target {
@@ -191,6 +246,7 @@ fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: 
     if may_remove_entry(&active.venv) && has_path_entry(&env.path, &active.path_entry()) {
         out.steps.push(Step::PathRemove(active.path_entry()));
     }
+    drop_pkg_config(out, env, &active.venv);
     if let Some(home) = &active.pythonhome {
         env.pythonhome = Some(home.clone());
         out.steps.push(Step::Set("PYTHONHOME", home.clone()));
@@ -211,6 +267,7 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
         venv: venv.path.clone(),
         root: root.to_path_buf(),
         pythonhome: env.pythonhome.take(),
+        taken_over: false,
     };
     out.steps
         .push(Step::Set(STATE_VAR, activation.encode().into()));
@@ -218,6 +275,9 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
         out.steps.push(Step::Unset("PYTHONHOME"));
     }
     out.steps.push(Step::PathPrepend(activation.path_entry()));
+    if venv.virtualenv {
+        set_pkg_config(out, env, venv);
+    }
     out.steps
         .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
     out.steps
@@ -228,6 +288,7 @@ fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_
     }
     out.steps.push(Step::DeactivateCommand(true));
     out.activated = Some(venv.clone());
+    out.adopted = Some(venv.path.clone());
 }
 
 /// A shell that inherited autovenv's activation (a child shell) makes it
@@ -242,6 +303,133 @@ fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable
         out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
     }
     out.steps.push(Step::DeactivateCommand(true));
+}
+
+/// An environment activated by someone else that autovenv would activate
+/// here anyway becomes autovenv's, as if it had activated it: one PATH
+/// entry (a second one, from an activate script sourced over autovenv's own
+/// activation, goes), its prompt name and prefix, its `deactivate`.
+fn take_over(
+    out: &mut Outcome,
+    env: &Env,
+    current: &Current,
+    active: &Path,
+    venv: &Venv,
+    root: &Path,
+    disable_prompt: bool,
+) {
+    // Sourced over autovenv's own activation: the PYTHONHOME autovenv put
+    // aside still waits to be restored.
+    let own = current.state.as_ref().and_then(|s| s.as_ref().ok());
+    let pythonhome = own
+        .filter(|a| same_folder(&a.venv, active))
+        .and_then(|a| a.pythonhome.clone());
+    let activation = Activation {
+        venv: venv.path.clone(),
+        root: root.to_path_buf(),
+        pythonhome,
+        taken_over: true,
+    };
+    out.steps
+        .push(Step::Set(STATE_VAR, activation.encode().into()));
+    let entry = activation.path_entry();
+    let spelled = active.join("bin");
+    let mut count = 0;
+    for part in bytes::split_colons(&env.path) {
+        if part.as_bytes() == entry.as_os_str().as_bytes() {
+            count += 1;
+            if count > 1 {
+                out.steps.push(Step::PathRemove(entry.clone()));
+            }
+        } else if spelled != entry && part.as_bytes() == spelled.as_os_str().as_bytes() {
+            out.steps.push(Step::PathRemove(spelled.clone()));
+        }
+    }
+    if count == 0 {
+        out.steps.push(Step::PathPrepend(entry));
+    }
+    if venv.virtualenv {
+        // The activate script may have put the same entry there already.
+        let mut env = Env {
+            path: OsString::new(),
+            pythonhome: None,
+            pkg_config_path: env.pkg_config_path.clone(),
+        };
+        while drop_entry(&mut env.pkg_config_path, &pkg_config_entry(&venv.path)) {}
+        set_pkg_config(out, &mut env, venv);
+    }
+    out.steps
+        .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
+    out.steps
+        .push(Step::Set("VIRTUAL_ENV", venv.path.clone().into_os_string()));
+    // Last of the changes to variables: until the script's own bookkeeping
+    // is gone, the activation still counts as someone else's, and a run cut
+    // short here is taken up again from the start.
+    if current.foreign_script {
+        out.steps.push(Step::ForgetScript);
+    }
+    out.steps.push(Step::Rehash);
+    if !disable_prompt {
+        out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
+    }
+    out.steps.push(Step::DeactivateCommand(true));
+}
+
+/// The `deactivate` autovenv provided for an inherited environment: its
+/// PATH entry and its variables go, and nothing else. The PATH entry goes
+/// first, so that a Ctrl-C after it leaves the rest for another
+/// `deactivate`.
+fn end_outside(out: &mut Outcome, env: &mut Env, active: &Path) {
+    let entry = active.join("bin");
+    if may_remove_entry(active) && has_path_entry(&env.path, &entry) {
+        out.steps.push(Step::PathRemove(entry));
+    }
+    drop_pkg_config(out, env, active);
+    out.steps.push(Step::Unset("VIRTUAL_ENV_PROMPT"));
+    out.steps.push(Step::Unset("VIRTUAL_ENV"));
+    out.steps.push(Step::Rehash);
+    out.steps.push(Step::DeactivateCommand(false));
+    out.ended_outside = Some(active.to_path_buf());
+}
+
+/// virtualenv's activate scripts put `$VIRTUAL_ENV/lib/pkgconfig` first on
+/// PKG_CONFIG_PATH (and take it away on deactivate); python -m venv's and
+/// uv's do not.
+fn pkg_config_entry(venv: &Path) -> PathBuf {
+    venv.join("lib/pkgconfig")
+}
+
+fn set_pkg_config(out: &mut Outcome, env: &mut Env, venv: &Venv) {
+    let value = prepend(
+        &pkg_config_entry(&venv.path),
+        env.pkg_config_path.as_deref().unwrap_or_default(),
+    );
+    env.pkg_config_path = Some(value.clone());
+    out.steps.push(Step::Set("PKG_CONFIG_PATH", value));
+}
+
+/// Takes the environment's entry off PKG_CONFIG_PATH, if it is there; an
+/// emptied PKG_CONFIG_PATH is unset, as virtualenv's deactivate leaves it.
+fn drop_pkg_config(out: &mut Outcome, env: &mut Env, venv: &Path) {
+    if drop_entry(&mut env.pkg_config_path, &pkg_config_entry(venv)) {
+        out.steps.push(match &env.pkg_config_path {
+            Some(v) => Step::Set("PKG_CONFIG_PATH", v.clone()),
+            None => Step::Unset("PKG_CONFIG_PATH"),
+        });
+    }
+}
+
+/// Removes the first `entry` from a colon list; an emptied list becomes
+/// unset. False when the entry was not there.
+fn drop_entry(list: &mut Option<OsString>, entry: &Path) -> bool {
+    let Some(value) = list.as_deref() else {
+        return false;
+    };
+    let Some(rest) = remove_path_entry(value, entry) else {
+        return false;
+    };
+    *list = (!rest.is_empty()).then_some(rest);
+    true
 }
 
 pub fn prepend(entry: &Path, path: &OsStr) -> OsString {
@@ -267,6 +455,7 @@ mod tests {
                 .to_os_string(),
             version: Some("3.11.7".into()),
             base_home: None,
+            virtualenv: false,
         }
     }
 
@@ -297,9 +486,12 @@ mod tests {
                 Step::Set(STATE_VAR, v) => {
                     next.state = Some(Activation::decode(v.as_bytes()));
                 }
+                Step::Set("PKG_CONFIG_PATH", v) => next.pkg_config_path = Some(v.clone()),
                 Step::Unset("VIRTUAL_ENV") => next.virtual_env = None,
                 Step::Unset("PYTHONHOME") => next.pythonhome = None,
+                Step::Unset("PKG_CONFIG_PATH") => next.pkg_config_path = None,
                 Step::Unset(STATE_VAR) => next.state = None,
+                Step::ForgetScript => next.foreign_script = false,
                 _ => {}
             }
         }
@@ -317,10 +509,17 @@ mod tests {
         c.virtual_env.as_deref()
     }
 
+    fn held(adopted: Option<&Path>) -> Held<'_> {
+        Held {
+            adopted,
+            user_deactivate: false,
+        }
+    }
+
     #[test]
     fn activate_from_outside() {
         let start = outside();
-        let out = plan_transition(&start, &want("/p/a/venv"), None, false);
+        let out = plan_transition(&start, &want("/p/a/venv"), Held::default(), false);
         let after = apply(&start, &out.steps);
         assert_eq!(after.virtual_env.as_deref(), Some(Path::new("/p/a/venv")));
         assert_eq!(
@@ -342,11 +541,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), adopted(&on), false);
+        let out = plan_transition(&on, &want("/p/a/venv"), held(adopted(&on)), false);
         assert_eq!(out.steps, vec![]);
-        let nothing = plan_transition(&start, &Target::Nothing, None, false);
+        let nothing = plan_transition(&start, &Target::Nothing, Held::default(), false);
         assert_eq!(nothing.steps, vec![]);
     }
 
@@ -356,7 +555,7 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(on.pythonhome, None);
         // The user edits PATH while inside.
@@ -368,7 +567,7 @@ mod tests {
             )
             .into(),
         );
-        let out = plan_transition(&edited, &Target::Nothing, adopted(&edited), false);
+        let out = plan_transition(&edited, &Target::Nothing, held(adopted(&edited)), false);
         let off = apply(&edited, &out.steps);
         assert_eq!(
             off.path.unwrap(),
@@ -387,11 +586,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         let off = apply(
             &on,
-            &plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
         );
         assert_eq!(off.pythonhome, None);
         assert_eq!(off.path, start.path);
@@ -403,9 +602,9 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&a, &want("/p/b/venv"), adopted(&a), false);
+        let out = plan_transition(&a, &want("/p/b/venv"), held(adopted(&a)), false);
         // deactivate first, then activate, in one list
         let unset_at = out
             .steps
@@ -421,7 +620,7 @@ mod tests {
         let switched = apply(&a, &out.steps);
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), Held::default(), false).steps,
         );
         assert_eq!(switched.path, direct.path);
         assert_eq!(switched.virtual_env, direct.virtual_env);
@@ -435,26 +634,28 @@ mod tests {
 
     #[test]
     fn outside_activation_is_left_alone() {
+        // Sourced by hand: its own script's `deactivate` is there.
         let mut hand = outside();
         hand.virtual_env = Some("/elsewhere/venv".into());
+        hand.foreign_script = true;
         assert_eq!(
-            plan_transition(&hand, &want("/p/a/venv"), None, false).steps,
+            plan_transition(&hand, &want("/p/a/venv"), Held::default(), false).steps,
             vec![]
         );
         assert_eq!(
-            plan_transition(&hand, &Target::Nothing, None, false).steps,
+            plan_transition(&hand, &Target::Nothing, Held::default(), false).steps,
             vec![]
         );
         // Same folder, but a hand-sourced activate script is in charge.
         let start = outside();
         let mut on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         on.foreign_script = true;
         assert!(matches!(on.owner(), Owner::Outside(_)));
         assert_eq!(
-            plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
+            plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
             vec![]
         );
     }
@@ -464,7 +665,7 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         // A hand-sourced venv came and went: it unset VIRTUAL_ENV, restored
         // its saved PATH (with autovenv's entry still in it).
@@ -473,13 +674,13 @@ mod tests {
         assert!(matches!(displaced.owner(), Owner::Displaced(_)));
         let back = apply(
             &displaced,
-            &plan_transition(&displaced, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&displaced, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(back.path, on.path, "entry not doubled");
         assert_eq!(back.virtual_env, on.virtual_env);
         let gone = apply(
             &displaced,
-            &plan_transition(&displaced, &Target::Nothing, None, false).steps,
+            &plan_transition(&displaced, &Target::Nothing, Held::default(), false).steps,
         );
         assert_eq!(gone.path, start.path);
         assert_eq!(gone.state, None);
@@ -490,9 +691,9 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), None, false);
+        let out = plan_transition(&on, &want("/p/a/venv"), Held::default(), false);
         assert_eq!(
             out.steps,
             vec![
@@ -506,14 +707,14 @@ mod tests {
         reset.path = start.path.clone();
         let after = apply(
             &reset,
-            &plan_transition(&reset, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&reset, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(after.path, on.path);
     }
 
     #[test]
     fn disabled_prompt_is_left_alone() {
-        let out = plan_transition(&outside(), &want("/p/a/venv"), None, true);
+        let out = plan_transition(&outside(), &want("/p/a/venv"), Held::default(), true);
         assert!(!out.steps.iter().any(|s| matches!(s, Step::Prompt(Some(_)))));
     }
 
@@ -524,10 +725,11 @@ mod tests {
             venv: "/usr".into(),
             root: "/".into(),
             pythonhome: None,
+            taken_over: false,
         }));
         let after = apply(
             &forged,
-            &plan_transition(&forged, &Target::Nothing, None, false).steps,
+            &plan_transition(&forged, &Target::Nothing, Held::default(), false).steps,
         );
         assert_eq!(after.path, forged.path);
         assert_eq!(after.state, None);
@@ -539,22 +741,22 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), Held::default(), false).steps,
         );
         for (from, target, expect) in [
             (&start, want("/p/a/venv"), &a),
             (&a, want("/p/b/venv"), &direct),
             (&a, Target::Nothing, &start),
         ] {
-            let steps = plan_transition(from, &target, adopted(from), false).steps;
+            let steps = plan_transition(from, &target, held(adopted(from)), false).steps;
             for cut in 0..=steps.len() {
                 // Ctrl-C after `cut` statements, then the next prompt.
                 let partial = apply(from, &steps[..cut]);
-                let next = plan_transition(&partial, &target, None, false).steps;
+                let next = plan_transition(&partial, &target, Held::default(), false).steps;
                 let done = apply(&partial, &next);
                 assert_eq!(done.path, expect.path, "cut at {cut}");
                 assert_eq!(done.virtual_env, expect.virtual_env, "cut at {cut}");
@@ -574,5 +776,146 @@ mod tests {
         assert_eq!(remove_path_entry(p, Path::new("/x")), None);
         assert!(has_path_entry(p, Path::new("/b")));
         assert_eq!(prepend(Path::new("/v/bin"), OsStr::new("")), "/v/bin");
+    }
+
+    #[test]
+    fn activate_script_sourced_over_our_own_is_taken_over() {
+        let start = outside();
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
+        );
+        // What `source venv/bin/activate` leaves on top.
+        let sourced = Current {
+            path: Some(prepend(
+                Path::new("/p/a/venv/bin"),
+                on.path.as_deref().unwrap(),
+            )),
+            foreign_script: true,
+            ..on.clone()
+        };
+        assert!(matches!(sourced.owner(), Owner::Outside(_)));
+        let out = plan_transition(&sourced, &want("/p/a/venv"), held(adopted(&on)), false);
+        assert!(out.steps.contains(&Step::ForgetScript));
+        let after = apply(&sourced, &out.steps);
+        assert_eq!(after.path, on.path, "one PATH entry");
+        let Owner::Autovenv(a) = after.owner() else {
+            panic!("autovenv's now: {after:?}");
+        };
+        assert!(a.taken_over);
+        assert_eq!(out.adopted.as_deref(), Some(Path::new("/p/a/venv")));
+        // And then nothing more to do.
+        let again = plan_transition(
+            &after,
+            &want("/p/a/venv"),
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert!(again.steps.is_empty(), "{:?}", again.steps);
+    }
+
+    #[test]
+    fn inherited_env_of_the_project_is_taken_over_without_doubling_path() {
+        let inherited = Current {
+            virtual_env: Some("/p/a/venv".into()),
+            path: Some("/p/a/venv/bin:/usr/bin".into()),
+            ..Current::default()
+        };
+        let out = plan_transition(&inherited, &want("/p/a/venv"), Held::default(), false);
+        assert!(!out.steps.contains(&Step::ForgetScript));
+        assert!(
+            !out.steps
+                .iter()
+                .any(|s| matches!(s, Step::PathPrepend(_) | Step::PathRemove(_)))
+        );
+        assert!(out.steps.contains(&Step::DeactivateCommand(true)));
+        let after = apply(&inherited, &out.steps);
+        let left = plan_transition(
+            &after,
+            &Target::Nothing,
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert_eq!(apply(&after, &left.steps).path.unwrap(), "/usr/bin");
+    }
+
+    #[test]
+    fn someone_elses_inherited_env_gets_a_deactivate_that_ends_it() {
+        let inherited = Current {
+            virtual_env: Some("/nonexistent/q/venv".into()),
+            path: Some("/mine:/nonexistent/q/venv/bin:/usr/bin".into()),
+            ..Current::default()
+        };
+        let out = plan_transition(&inherited, &want("/p/a/venv"), Held::default(), false);
+        assert_eq!(out.steps, vec![Step::DeactivateCommand(true)]);
+        let once = plan_transition(
+            &inherited,
+            &want("/p/a/venv"),
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert!(once.steps.is_empty(), "provided once: {:?}", once.steps);
+        let ended = plan_transition(
+            &inherited,
+            &want("/p/a/venv"),
+            Held {
+                adopted: out.adopted.as_deref(),
+                user_deactivate: true,
+            },
+            false,
+        );
+        let after = apply(&inherited, &ended.steps);
+        assert_eq!(after.virtual_env, None);
+        assert_eq!(after.path.unwrap(), "/mine:/usr/bin");
+        assert!(ended.ended_outside.is_some());
+        // A venv's own script is in charge: it has its own deactivate.
+        let sourced = Current {
+            foreign_script: true,
+            ..inherited
+        };
+        assert!(
+            plan_transition(&sourced, &want("/p/a/venv"), Held::default(), false)
+                .steps
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn virtualenv_environments_get_pkg_config_path_as_their_scripts_set_it() {
+        let target = Target::Venv {
+            venv: Venv {
+                virtualenv: true,
+                ..venv("/p/a/venv")
+            },
+            root: "/p/a".into(),
+        };
+        let start = Current {
+            pkg_config_path: Some("/usr/lib/pkgconfig".into()),
+            ..outside()
+        };
+        let on = apply(
+            &start,
+            &plan_transition(&start, &target, Held::default(), false).steps,
+        );
+        assert_eq!(
+            on.pkg_config_path.as_deref().unwrap(),
+            "/p/a/venv/lib/pkgconfig:/usr/lib/pkgconfig"
+        );
+        let off = apply(
+            &on,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
+        );
+        assert_eq!(off.pkg_config_path, start.pkg_config_path);
+        // Unset before: unset after, as virtualenv's deactivate leaves it.
+        let bare = outside();
+        let on = apply(
+            &bare,
+            &plan_transition(&bare, &target, Held::default(), false).steps,
+        );
+        let off = apply(
+            &on,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
+        );
+        assert_eq!(off.pkg_config_path, None);
     }
 }

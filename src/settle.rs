@@ -75,7 +75,7 @@ pub fn settle(
 ) -> Settled {
     let mut memo = memo_in.clone();
     memo.off = decision.off.clone();
-    memo.adopted = adopted(decision, memo_in);
+    memo.adopted = decision.outcome.adopted.clone();
     let messages = messages(env, decision, &mut memo, user_deactivate);
     Settled {
         messages,
@@ -107,21 +107,6 @@ impl Settled {
     }
 }
 
-/// Which activation this shell holds as its own once the change is applied.
-fn adopted(decision: &Decision, memo_in: &Local) -> Option<std::path::PathBuf> {
-    let outcome = &decision.outcome;
-    match (&outcome.activated, &decision.owner) {
-        (Some(venv), _) => Some(venv.path.clone()),
-        (None, Owner::Autovenv(a))
-            if outcome.deactivated.is_none() && !outcome.steps.is_empty() =>
-        {
-            Some(a.venv.clone())
-        }
-        (None, Owner::Autovenv(_)) if outcome.steps.is_empty() => memo_in.adopted.clone(),
-        _ => None,
-    }
-}
-
 /// The one-line messages: what changed, and problems not shown before.
 fn messages(
     env: &Snapshot,
@@ -149,7 +134,13 @@ fn messages(
             venv::version_text(venv)
         )));
     }
-    if user_deactivate && outcome.deactivated.is_none() {
+    if let Some(ended) = &outcome.ended_outside {
+        out.push(Message::Info(format!(
+            "deactivated {} (activated outside autovenv)",
+            bytes::display_path(ended)
+        )));
+    }
+    if user_deactivate && outcome.deactivated.is_none() && outcome.ended_outside.is_none() {
         out.push(Message::Problem(
             "no environment activated by autovenv is active here".into(),
         ));
@@ -166,11 +157,19 @@ fn messages(
     } = &decision.reason
         && !memo.has_warned(canonical)
     {
-        out.push(Message::Problem(format!(
-            "found {} but it is not trusted, so it stays off; to activate it, run: {}",
-            bytes::display_path(venv),
-            shell::allow_command(root)
-        )));
+        let venv = bytes::display_path(venv);
+        let allow = shell::allow_command(root);
+        // Never "stays off" for something that is on: an editor or a parent
+        // process may have activated it.
+        let active_outside = matches!(&decision.owner, Owner::Outside(active)
+            if std::fs::canonicalize(active).is_ok_and(|a| a == *canonical));
+        out.push(Message::Problem(if active_outside {
+            format!(
+                "{venv} is active (activated outside autovenv) but not trusted, so autovenv leaves it alone; `deactivate` ends it; to let autovenv manage it, run: {allow}"
+            )
+        } else {
+            format!("found {venv} but it is not trusted, so it stays off; to activate it, run: {allow}")
+        }));
         memo.remember_warning(canonical);
     }
     out

@@ -26,6 +26,10 @@ pub struct Venv {
     pub version: Option<String>,
     /// The base interpreter's folder (`home` in pyvenv.cfg).
     pub base_home: Option<PathBuf>,
+    /// Made by virtualenv (its pyvenv.cfg has a `virtualenv` line), whose
+    /// activate scripts also put `lib/pkgconfig` first on PKG_CONFIG_PATH;
+    /// so does autovenv for these, to match them.
+    pub virtualenv: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,7 @@ pub struct Cfg {
     pub prompt: Option<Vec<u8>>,
     pub version: Option<String>,
     pub home: Option<Vec<u8>>,
+    pub virtualenv: bool,
 }
 
 /// Whether `dir` holds an environment: `pyvenv.cfg` (following links) and
@@ -54,6 +59,7 @@ pub fn load(dir: &Path, project_root: Option<&Path>) -> Result<Venv, String> {
         prompt,
         version: cfg.version.clone(),
         base_home: cfg.home.as_deref().map(bytes::path),
+        virtualenv: cfg.virtualenv,
     })
 }
 
@@ -97,6 +103,7 @@ pub fn parse_cfg(raw: &[u8]) -> Cfg {
         prompt: None,
         version: None,
         home: None,
+        virtualenv: false,
     };
     for line in raw.split(|&b| b == b'\n') {
         let Some(eq) = line.iter().position(|&b| b == b'=') else {
@@ -107,6 +114,7 @@ pub fn parse_cfg(raw: &[u8]) -> Cfg {
         match key.as_str() {
             "prompt" => cfg.prompt = Some(unquote(value)),
             "home" => cfg.home = Some(value.to_vec()),
+            "virtualenv" => cfg.virtualenv = true,
             "version" | "version_info" if cfg.version.is_none() || key == "version" => {
                 let text = String::from_utf8_lossy(value);
                 // virtualenv writes `version_info = 3.11.7.final.0`.
@@ -373,6 +381,7 @@ mod tests {
             prompt: "venv".into(),
             version: None,
             base_home: None,
+            virtualenv: false,
         };
         let why = health(&venv).unwrap_err();
         assert!(

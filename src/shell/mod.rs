@@ -150,7 +150,7 @@ mod tests {
     //! any change to generated shell code shows up in review.
 
     use super::*;
-    use crate::plan::{Target, plan_transition};
+    use crate::plan::{Held, Target, plan_transition};
     use crate::state::{Activation, Current};
     use crate::venv::Venv;
     use std::path::{Path, PathBuf};
@@ -161,6 +161,7 @@ mod tests {
             prompt: prompt.into(),
             version: Some("3.11.7".into()),
             base_home: None,
+            virtualenv: false,
         }
     }
 
@@ -182,11 +183,13 @@ mod tests {
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
             pythonhome: pythonhome.map(Into::into),
+            taken_over: false,
         };
         Current {
             virtual_env: Some(PathBuf::from(path)),
             path: Some(format!("{path}/bin:/usr/bin:/bin").into()),
             pythonhome: None,
+            pkg_config_path: None,
             state: Some(Ok(a)),
             foreign_script: false,
         }
@@ -194,6 +197,13 @@ mod tests {
 
     fn adopted(path: &str) -> Option<&Path> {
         Some(Path::new(path))
+    }
+
+    fn held(adopted: Option<&Path>) -> Held<'_> {
+        Held {
+            adopted,
+            user_deactivate: false,
+        }
     }
 
     /// (name, statements) for every transition, for one shell.
@@ -208,28 +218,38 @@ mod tests {
         let cases = [
             (
                 "activate",
-                plan_transition(&outside, &target(a, "client app"), None, false),
+                plan_transition(&outside, &target(a, "client app"), Held::default(), false),
             ),
             (
                 "deactivate",
                 plan_transition(
                     &active(a, Some("/opt/py")),
                     &Target::Nothing,
-                    adopted(a),
+                    held(adopted(a)),
                     false,
                 ),
             ),
             (
                 "switch",
-                plan_transition(&active(a, None), &target(b, "it's $(b)"), adopted(a), false),
+                plan_transition(
+                    &active(a, None),
+                    &target(b, "it's $(b)"),
+                    held(adopted(a)),
+                    false,
+                ),
             ),
             (
                 "adopt",
-                plan_transition(&active(a, None), &target(a, "client app"), None, false),
+                plan_transition(
+                    &active(a, None),
+                    &target(a, "client app"),
+                    Held::default(),
+                    false,
+                ),
             ),
             (
                 "no prompt",
-                plan_transition(&outside, &target(a, "client app"), None, true),
+                plan_transition(&outside, &target(a, "client app"), Held::default(), true),
             ),
         ];
         let mut out = String::new();

@@ -1,0 +1,254 @@
+//! Activations autovenv did not make: an editor's terminal that starts with
+//! the project's environment active, `source venv/bin/activate` typed over
+//! autovenv's own activation, and someone else's environment inherited from
+//! a parent process. Real bash, zsh and fish; the environment, PATH, the
+//! prompt, `deactivate` and `status --json` checked.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{BASE_PATH, Script, Sh, World, base_prompt};
+
+struct Projects {
+    world: World,
+    client: PathBuf,
+    personal: PathBuf,
+    cloned: PathBuf,
+    outside: PathBuf,
+}
+
+fn projects() -> Projects {
+    let world = World::new();
+    let client = world.path("client_flask_app");
+    let personal = world.path("personal_app");
+    let cloned = world.path("cloned_repo");
+    let outside = world.path("outside");
+    world.venv(&client.join("venv"), "1.1.4");
+    world.venv(&personal.join(".venv"), "2.0.3");
+    world.venv(&cloned.join("venv"), "6.6.6");
+    world.mkdir(&client.join("src"));
+    world.mkdir(&outside);
+    world.allow(&client);
+    world.allow(&personal);
+    Projects {
+        world,
+        client,
+        personal,
+        cloned,
+        outside,
+    }
+}
+
+/// `PATH` as an editor's terminal (or a parent process that activated)
+/// hands it on: the environment's `bin` first.
+fn inherited_path(venv: &Path) -> String {
+    format!("{}:{BASE_PATH}", venv.join("bin").display())
+}
+
+/// A line that writes `autovenv status --json` to `file`.
+fn status_to(sh: Sh, file: &Path) -> String {
+    format!(
+        "autovenv status --json > {}",
+        sh.quote(file.as_os_str().as_bytes())
+    )
+}
+
+fn read_json(file: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(file).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+use std::os::unix::ffi::OsStrExt;
+
+per_shell!(
+    editor_terminal_with_the_project_env_is_taken_over,
+    |sh: Sh| {
+        let p = projects();
+        let venv = p.client.join("venv");
+        let status = p.world.path("status.json");
+        // What VS Code's start-up activation (and a parent shell that
+        // activated) leaves: VIRTUAL_ENV and PATH, no autovenv state.
+        let mut s = Script::new(sh, &p.world)
+            .env("VIRTUAL_ENV", &venv)
+            .env("PATH", inherited_path(&venv));
+        s.cwd = p.client.clone();
+        let started = s.snap();
+        s.run(status_to(sh, &status));
+        s.cd(&p.client.join("src"));
+        let deeper = s.snap();
+        s.cd(&p.personal);
+        let switched = s.snap();
+        s.cd(&p.outside);
+        let left = s.snap();
+        let ran = s.execute();
+
+        ran.snaps[started].assert_active(&venv, "client_flask_app", "1.1.4", BASE_PATH);
+        ran.snaps[deeper].assert_active(&venv, "client_flask_app", "1.1.4", BASE_PATH);
+        ran.snaps[switched].assert_active(
+            &p.personal.join(".venv"),
+            "personal_app",
+            "2.0.3",
+            BASE_PATH,
+        );
+        ran.snaps[left].assert_inactive(BASE_PATH, &base_prompt(sh));
+        let v = read_json(&status);
+        assert_eq!(v["shell"]["activated_by"], "autovenv", "{v:#}");
+        assert_eq!(v["shell"]["taken_over"], true, "{v:#}");
+        assert_eq!(v["action"], "none", "{v:#}");
+        // Taking over is silent, as a child shell's adoption is.
+        assert!(
+            !ran.messages()
+                .iter()
+                .any(|m| m.starts_with("autovenv: activated client")),
+            "{:#?}",
+            ran.messages()
+        );
+    }
+);
+
+per_shell!(editor_terminal_in_an_untrusted_project, |sh: Sh| {
+    let p = projects();
+    let venv = p.cloned.join("venv");
+    let status = p.world.path("status.json");
+    let mut s = Script::new(sh, &p.world)
+        .env("VIRTUAL_ENV", &venv)
+        .env("PATH", inherited_path(&venv));
+    s.cwd = p.cloned.clone();
+    let started = s.snap();
+    s.run(status_to(sh, &status));
+    s.run("deactivate");
+    let ended = s.snap();
+    s.cd(&p.client);
+    let elsewhere = s.snap();
+    let ran = s.execute();
+
+    // Left alone: it is not the user's trusted environment...
+    let first = &ran.snaps[started];
+    assert_eq!(first.virtual_env().as_deref(), Some(venv.as_path()));
+    assert_eq!(first.path(), inherited_path(&venv));
+    assert!(
+        first.python_str().contains("6.6.6"),
+        "{}",
+        first.python_str()
+    );
+    // ...but never stranded: autovenv provides the missing `deactivate`.
+    assert!(first.has_deactivate, "deactivate provided");
+    let v = read_json(&status);
+    assert_eq!(v["shell"]["activated_by"], "outside", "{v:#}");
+    assert_eq!(v["reason"], "untrusted", "{v:#}");
+    assert_eq!(v["action"], "none", "{v:#}");
+    // The message says what is really the case.
+    let messages = ran.messages();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("is active (activated outside autovenv) but not trusted")),
+        "{messages:#?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("stays off")),
+        "{messages:#?}"
+    );
+    // `deactivate` ends exactly that environment.
+    ran.snaps[ended].assert_inactive(BASE_PATH, &base_prompt(sh));
+    // And autovenv resumes.
+    ran.snaps[elsewhere].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+});
+
+per_shell!(source_activate_over_autovenvs_own_activation, |sh: Sh| {
+    let p = projects();
+    let venv = p.client.join("venv");
+    let status = p.world.path("status.json");
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.client);
+    // What venv tutorials teach, and what VS Code types in command mode.
+    s.run(sh.source_activate(&venv));
+    let sourced = s.snap();
+    s.run(status_to(sh, &status));
+    s.run("deactivate");
+    let off = s.snap();
+    s.cd(&p.client.join("src"));
+    let still_off = s.snap();
+    s.cd(&p.outside);
+    s.cd(&p.client);
+    let back = s.snap();
+    let ran = s.execute();
+
+    let on = &ran.snaps[sourced];
+    on.assert_active(&venv, "client_flask_app", "1.1.4", BASE_PATH);
+    let prefix = format!(
+        "(client_flask_app) {}",
+        String::from_utf8_lossy(&base_prompt(sh))
+    );
+    assert_eq!(on.prompt_str(), prefix, "one prefix, autovenv's");
+    for leftover in [
+        "_OLD_VIRTUAL_PATH",
+        "_OLD_VIRTUAL_PS1",
+        "_OLD_FISH_PROMPT_OVERRIDE",
+    ] {
+        assert_eq!(on.var(leftover), None, "{leftover} left behind");
+    }
+    let v = read_json(&status);
+    assert_eq!(v["shell"]["activated_by"], "autovenv", "{v:#}");
+    assert_eq!(v["shell"]["taken_over"], true, "{v:#}");
+    // The `deactivate` the user then types is autovenv's: the project stays
+    // off until the shell leaves it.
+    ran.snaps[off].assert_inactive(BASE_PATH, &base_prompt(sh));
+    ran.snaps[still_off].assert_inactive(BASE_PATH, &base_prompt(sh));
+    ran.snaps[back].assert_active(&venv, "client_flask_app", "1.1.4", BASE_PATH);
+    let messages = ran.messages();
+    let after_deactivate: Vec<&&str> = messages
+        .iter()
+        .skip_while(|m| !m.contains("stays off until you leave"))
+        .collect();
+    assert!(!after_deactivate.is_empty(), "{messages:#?}");
+    assert_eq!(
+        after_deactivate
+            .iter()
+            .filter(|m| m.starts_with("autovenv: activated client_flask_app"))
+            .count(),
+        1,
+        "re-activated only on coming back: {messages:#?}"
+    );
+});
+
+per_shell!(someone_elses_inherited_env_gets_a_deactivate, |sh: Sh| {
+    let p = projects();
+    let other = p.world.venv(&p.world.path("elsewhere/env"), "9.9.9");
+    let mut s = Script::new(sh, &p.world)
+        .env("VIRTUAL_ENV", &other)
+        .env("PATH", inherited_path(&other));
+    s.cwd = p.client.clone();
+    let started = s.snap();
+    s.cd(&p.outside);
+    let moved = s.snap();
+    s.run("deactivate");
+    let ended = s.snap();
+    s.cd(&p.client);
+    let resumed = s.snap();
+    let ran = s.execute();
+    for n in [started, moved] {
+        let snap = &ran.snaps[n];
+        assert_eq!(snap.virtual_env().as_deref(), Some(other.as_path()));
+        assert_eq!(snap.path(), inherited_path(&other));
+        assert!(snap.has_deactivate, "deactivate provided");
+    }
+    ran.snaps[ended].assert_inactive(BASE_PATH, &base_prompt(sh));
+    ran.snaps[resumed].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    assert!(
+        ran.messages()
+            .iter()
+            .any(|m| m.contains("(activated outside autovenv)") && m.contains("deactivated")),
+        "{:#?}",
+        ran.messages()
+    );
+});
