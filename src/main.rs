@@ -15,6 +15,7 @@ mod engine;
 mod known;
 mod message;
 mod plan;
+mod records;
 mod shell;
 mod state;
 mod trust;
