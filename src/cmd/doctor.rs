@@ -18,6 +18,7 @@ use crate::cmd::list::{self, EnvState};
 use crate::config::Config;
 use crate::detect;
 use crate::shell::Shell;
+use crate::venv;
 use crate::which;
 
 /// rc files are small; this much is read of each at the most.
@@ -371,7 +372,8 @@ fn check_environments(config: &Config, setup: &Setup, here: Option<&Path>, r: &m
     }
     if let Some(active) = setup.var("VIRTUAL_ENV") {
         let active = PathBuf::from(active);
-        if active.join("pyvenv.cfg").exists() {
+        // One whose bin/python is gone is checked too, and found broken.
+        if venv::shape(&active) != venv::Shape::NotVenv {
             extra.push((active, None));
         }
     }

@@ -104,9 +104,9 @@ pub fn inventory(config: &Config, here: Option<&Path>) -> Inventory {
             Ok(entries) => {
                 for entry in entries.flatten() {
                     let path = entry.path();
-                    // A folder with pyvenv.cfg is an environment, even one
-                    // whose bin/python is gone (it is listed as broken).
-                    if path.is_dir() && path.join("pyvenv.cfg").exists() {
+                    // An environment whose bin/python is gone is listed
+                    // too, as broken.
+                    if venv::shape(&path) != venv::Shape::NotVenv {
                         central_envs.push(CentralEnv {
                             name: entry.file_name(),
                             state: EnvState::read(&path, None),
