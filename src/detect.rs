@@ -222,7 +222,9 @@ fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Pr
     }
 }
 
-fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
+/// A `.venv-name` file's bytes, refused when larger than a name file can
+/// sensibly be. Everything that reads one reads it here.
+pub fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
     let shown = bytes::display_path(file);
     let handle = std::fs::File::open(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let mut raw = Vec::new();

@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Read;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -180,18 +179,12 @@ pub fn inventory(config: &Config, here: Option<&Path>) -> Inventory {
     }
 }
 
-/// The valid name a project's `.venv-name` gives, if any.
+/// The valid name a project's `.venv-name` gives, if any, read as
+/// detection reads it (a file detection refuses names nothing).
 fn named_in(root: &Path) -> Option<Vec<u8>> {
     let file = root.join(NAME_FILE);
-    let mut raw = Vec::new();
-    std::fs::File::open(&file)
-        .ok()?
-        .take(4096)
-        .read_to_end(&mut raw)
-        .ok()?;
-    detect::parse_name(&raw, &file)
-        .ok()
-        .map(|n| n.as_bytes().to_vec())
+    let raw = detect::read_name_file(&file).ok()?;
+    detect::parse_name(&raw, &file).ok().map(OsString::into_vec)
 }
 
 pub fn run(as_json: bool) -> Result<()> {
