@@ -12,6 +12,7 @@ mod cmd;
 mod config;
 mod detect;
 mod engine;
+mod inventory;
 mod known;
 mod message;
 mod plan;

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use crate::bytes;
-use crate::cmd::list::{self, EnvState};
 use crate::config::Config;
 use crate::detect;
+use crate::inventory::{self, EnvState};
 use crate::shell::Shell;
 use crate::venv;
 use crate::which;
@@ -355,7 +355,7 @@ fn check_central(config: &Config, setup: &Setup, r: &mut Report) {
 }
 
 fn check_environments(config: &Config, setup: &Setup, here: Option<&Path>, r: &mut Report) {
-    let inv = list::inventory(config, here);
+    let inv = inventory::inventory(config, here);
     for p in &inv.problems {
         r.fix(p.clone());
     }
