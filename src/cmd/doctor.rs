@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use crate::bytes;
+use crate::cli::{hook_line, shell_name, shell_named};
 use crate::config::Config;
 use crate::detect;
 use crate::inventory::{self, EnvState};
@@ -115,31 +116,6 @@ impl Setup {
     }
 }
 
-fn shell_name(shell: Shell) -> &'static str {
-    match shell {
-        Shell::Bash => "bash",
-        Shell::Zsh => "zsh",
-        Shell::Fish => "fish",
-    }
-}
-
-fn parse_shell(name: &[u8]) -> Option<Shell> {
-    match name {
-        b"bash" => Some(Shell::Bash),
-        b"zsh" => Some(Shell::Zsh),
-        b"fish" => Some(Shell::Fish),
-        _ => None,
-    }
-}
-
-fn hook_line(shell: Shell) -> &'static str {
-    match shell {
-        Shell::Bash => "eval \"$(autovenv hook bash)\"",
-        Shell::Zsh => "eval \"$(autovenv hook zsh)\"",
-        Shell::Fish => "autovenv hook fish | source",
-    }
-}
-
 /// The lines of a file that are not comments, numbered from 1.
 fn code_lines(file: &Path) -> Option<Vec<(usize, String)>> {
     let handle = std::fs::File::open(file).ok()?;
@@ -217,7 +193,7 @@ fn examine(config: &Config, setup: &Setup, here: Option<&Path>) -> Report {
 fn check_shell(setup: &Setup, r: &mut Report) -> (Option<Shell>, bool) {
     let hooked = setup
         .var("__AUTOVENV_SHELL")
-        .and_then(|s| parse_shell(s.as_bytes()));
+        .and_then(|s| shell_named(s.as_bytes()));
     if let Some(sh) = hooked {
         r.row("hook", format!("loaded in this shell ({})", shell_name(sh)));
         r.row("shell", shell_name(sh));
@@ -228,7 +204,7 @@ fn check_shell(setup: &Setup, r: &mut Report) -> (Option<Shell>, bool) {
     let login_shell = login.as_ref().and_then(|s| {
         Path::new(s)
             .file_name()
-            .and_then(|n| parse_shell(n.as_bytes()))
+            .and_then(|n| shell_named(n.as_bytes()))
     });
     match login_shell {
         Some(sh) => r.row(
