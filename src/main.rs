@@ -11,6 +11,7 @@ mod cli;
 mod cmd;
 mod config;
 mod detect;
+mod doctor;
 mod engine;
 mod inventory;
 mod known;
