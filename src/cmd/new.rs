@@ -28,16 +28,31 @@ use crate::which;
 
 pub fn run(python: Option<OsString>, name: Option<OsString>) -> Result<()> {
     let config = Config::from_env();
+    // The process's environment is read here only: where `new` stands, and
+    // where it looks for python3 and uv.
     let here = detect::current_dir(std::env::var_os("PWD"))
         .context("cannot read the current directory")?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let python = Interpreter {
+        wanted: python.as_deref(),
+        path: &path,
+    };
     match name {
-        Some(name) => new_central(&config, &here, python.as_deref(), &name),
-        None => new_in_project(&config, &here, python.as_deref()),
+        Some(name) => new_central(&config, &here, python, &name),
+        None => new_in_project(&config, &here, python),
     }
 }
 
+/// The interpreter asked for with --python (a name or a path), and the PATH
+/// it and the creator are looked for on.
+#[derive(Clone, Copy)]
+struct Interpreter<'a> {
+    wanted: Option<&'a OsStr>,
+    path: &'a OsStr,
+}
+
 /// `venv` (the first of AUTOVENV_DIRS) in this folder, trusted.
-fn new_in_project(config: &Config, here: &Path, python: Option<&OsStr>) -> Result<()> {
+fn new_in_project(config: &Config, here: &Path, python: Interpreter) -> Result<()> {
     let folder = config.venv_dirs.first().ok_or_else(|| {
         anyhow!("AUTOVENV_DIRS names no folder, so a project environment would never be found; set it to venv:.venv")
     })?;
@@ -88,7 +103,7 @@ fn new_in_project(config: &Config, here: &Path, python: Option<&OsStr>) -> Resul
 }
 
 /// An environment NAME in the central folder, and `.venv-name` here.
-fn new_central(config: &Config, here: &Path, python: Option<&OsStr>, name: &OsStr) -> Result<()> {
+fn new_central(config: &Config, here: &Path, python: Interpreter, name: &OsStr) -> Result<()> {
     if name.is_empty() {
         bail!("an environment name cannot be empty");
     }
@@ -180,11 +195,14 @@ struct Creation {
 
 fn creation(
     config: &Config,
-    python: Option<&OsStr>,
+    interpreter: Interpreter,
     target: &Path,
     prompt: Option<&OsStr>,
 ) -> Result<Creation> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    let Interpreter {
+        wanted: python,
+        path,
+    } = interpreter;
     let with_value = |flag: &str, value: &OsStr| {
         let mut arg = OsString::from(flag);
         arg.push("=");
@@ -192,7 +210,7 @@ fn creation(
         arg
     };
     if config.creator == Creator::Uv {
-        if let Some(uv) = which::on_path(OsStr::new("uv"), &path) {
+        if let Some(uv) = which::on_path(OsStr::new("uv"), path) {
             // uv reads --python as a request ("3.12", "pypy", a path) and
             // finds the interpreter itself.
             let mut args: Vec<OsString> = vec!["venv".into(), "--quiet".into()];
@@ -207,7 +225,7 @@ fn creation(
         }
         message::problem("AUTOVENV_CREATOR=uv, but uv is not on PATH; using python3 -m venv");
     }
-    let interpreter = find_python(python, &path)?;
+    let interpreter = find_python(python, path)?;
     let mut args: Vec<OsString> = vec!["-m".into(), "venv".into()];
     args.extend(prompt.map(|p| with_value("--prompt", p)));
     args.push(target.as_os_str().to_os_string());
@@ -242,7 +260,7 @@ fn find_python(python: Option<&OsStr>, path: &OsStr) -> Result<PathBuf> {
 /// Whatever it made is removed again on any failure.
 fn create(
     config: &Config,
-    python: Option<&OsStr>,
+    python: Interpreter,
     target: &Path,
     prompt: Option<&OsStr>,
     undo: &mut Undo,
