@@ -7,13 +7,11 @@
 //! entry costs nothing. One file per project, named by the SHA-256 of its
 //! canonical path, in a [`Records`] folder like the trust store's.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::bytes;
-use crate::records::Records;
+use crate::records::{Records, canonical};
 
 const FOLDER: &str = "named";
 
@@ -22,9 +20,7 @@ fn store(data_dir: &Path) -> Records {
 }
 
 pub fn remember(data_dir: &Path, project_root: &Path) -> Result<()> {
-    let canonical = fs::canonicalize(project_root)
-        .with_context(|| format!("cannot resolve {}", bytes::display_path(project_root)))?;
-    store(data_dir).write(&canonical)
+    store(data_dir).write(&canonical(project_root)?)
 }
 
 /// Every remembered project root, sorted; damaged entries are skipped, and
@@ -36,6 +32,7 @@ pub fn list(data_dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn remembers_once_and_skips_damage() {

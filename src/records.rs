@@ -109,6 +109,12 @@ impl Records {
     }
 }
 
+/// The key records are kept under: the path with every link resolved, so
+/// that a project reached through a symlink is the same project (SPEC §1).
+pub fn canonical(path: &Path) -> Result<PathBuf> {
+    fs::canonicalize(path).with_context(|| format!("cannot resolve {}", bytes::display_path(path)))
+}
+
 /// The SHA-256 of a path, in hex: a file name of fixed length that only
 /// that path gives.
 fn file_name_for(key: &Path) -> String {

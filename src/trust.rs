@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::bytes;
-use crate::records::{Record, Records};
+use crate::records::{Record, Records, canonical};
 
 const RECORDS: &str = "trust";
 
@@ -29,11 +29,6 @@ pub struct Verdict {
 
 fn store(data_dir: &Path) -> Records {
     Records::new(data_dir.join(RECORDS), "the trust store")
-}
-
-pub fn canonical(venv: &Path) -> Result<PathBuf> {
-    std::fs::canonicalize(venv)
-        .with_context(|| format!("cannot resolve {}", bytes::display_path(venv)))
 }
 
 pub fn lookup(data_dir: &Path, venv: &Path) -> Result<Verdict> {
