@@ -10,6 +10,7 @@ mod bytes;
 mod cli;
 mod cmd;
 mod config;
+mod create;
 mod detect;
 mod doctor;
 mod engine;
