@@ -72,6 +72,12 @@ pub fn display_path(p: &Path) -> String {
     display(p.as_os_str().as_bytes())
 }
 
+/// For JSON: the path as UTF-8, invalid bytes replaced (JSON strings cannot
+/// carry them; docs/json.md says so).
+pub fn lossy_path(p: &Path) -> String {
+    String::from_utf8_lossy(p.as_os_str().as_bytes()).into_owned()
+}
+
 /// Splits a colon-separated list (PATH, AUTOVENV_DIRS) into its entries.
 pub fn split_colons(value: &OsStr) -> Vec<OsString> {
     value

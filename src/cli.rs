@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::Shell;
 
@@ -39,25 +39,7 @@ pub enum Command {
     ///
     /// Example: autovenv export json
     #[command(hide = true)]
-    Export {
-        /// bash, zsh, fish or json
-        target: ExportTarget,
-        /// The user typed `deactivate`: switch this project off until the
-        /// shell leaves it
-        #[arg(long, hide = true)]
-        user_deactivate: bool,
-        /// The hook's shell-local bookkeeping (its presence means the hook
-        /// is calling)
-        #[arg(long, hide = true)]
-        local: Option<std::ffi::OsString>,
-        /// Non-empty when a venv's own activate script is in charge
-        #[arg(long, hide = true)]
-        foreign: Option<std::ffi::OsString>,
-        /// Non-empty when the shell dropped its check (an `autovenv`
-        /// command was typed): send it again even if unchanged
-        #[arg(long, hide = true)]
-        stale: Option<std::ffi::OsString>,
-    },
+    Export(ExportArgs),
 
     /// Show what applies here: the project, its environment, whether it is
     /// trusted, what this shell has active and what the hook would do
@@ -178,6 +160,29 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+/// `export`'s arguments. The hook's own call is recognised without clap
+/// (`main.rs`), filling this same struct.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ExportArgs {
+    /// bash, zsh, fish or json
+    pub target: ExportTarget,
+    /// The user typed `deactivate`: switch this project off until the
+    /// shell leaves it
+    #[arg(long, hide = true)]
+    pub user_deactivate: bool,
+    /// The hook's shell-local bookkeeping (its presence means the hook
+    /// is calling)
+    #[arg(long, hide = true)]
+    pub local: Option<OsString>,
+    /// Non-empty when a venv's own activate script is in charge
+    #[arg(long, hide = true)]
+    pub foreign: Option<OsString>,
+    /// Non-empty when the shell dropped its check (an `autovenv`
+    /// command was typed): send it again even if unchanged
+    #[arg(long, hide = true)]
+    pub stale: Option<OsString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,11 +1,12 @@
-//! Every setting autovenv reads from the environment, read and validated in
-//! one place. Values are read with `var_os`: they may not be UTF-8.
+//! Every setting autovenv takes from the environment, read from the
+//! [`Snapshot`] and validated in one place. Values may not be UTF-8.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::bytes;
+use crate::snapshot::Snapshot;
 
 /// The environment variables that decide what applies in a directory. The
 /// hook compares them on every prompt, so a change to any of them (in this
@@ -52,24 +53,14 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
-fn non_empty(value: Option<OsString>) -> Option<OsString> {
-    value.filter(|v| !v.is_empty())
-}
-
 impl Config {
-    pub fn from_env() -> Config {
-        Config::from_lookup(|name| std::env::var_os(name), dirs::data_dir())
-    }
-
-    /// `platform_data` is `dirs::data_dir()` for the real environment.
-    pub fn from_lookup(
-        get: impl Fn(&str) -> Option<OsString>,
-        platform_data: Option<PathBuf>,
-    ) -> Config {
+    pub fn from_snapshot(env: &Snapshot) -> Config {
+        let non_empty = |name: &str| env.non_empty(name).map(OsStr::to_os_string);
+        let platform_data = env.platform_data.clone();
         let mut warnings = Vec::new();
-        let home = non_empty(get("HOME")).map(PathBuf::from);
+        let home = non_empty("HOME").map(PathBuf::from);
 
-        let venv_dirs = match non_empty(get("AUTOVENV_DIRS")) {
+        let venv_dirs = match non_empty("AUTOVENV_DIRS") {
             None => DEFAULT_DIRS.iter().map(OsString::from).collect(),
             Some(value) => {
                 let mut dirs = Vec::new();
@@ -90,9 +81,9 @@ impl Config {
             }
         };
 
-        let central = if let Some(dir) = non_empty(get("AUTOVENV_HOME")) {
+        let central = if let Some(dir) = non_empty("AUTOVENV_HOME") {
             Ok(PathBuf::from(dir))
-        } else if let Some(dir) = non_empty(get("WORKON_HOME")) {
+        } else if let Some(dir) = non_empty("WORKON_HOME") {
             Ok(PathBuf::from(dir))
         } else if let Some(home) = &home {
             Ok(home.join(".virtualenvs"))
@@ -100,7 +91,7 @@ impl Config {
             Err("HOME is not set: set AUTOVENV_HOME to the folder that holds your named environments".to_string())
         };
 
-        let data_dir = if let Some(dir) = non_empty(get("AUTOVENV_DATA_DIR")) {
+        let data_dir = if let Some(dir) = non_empty("AUTOVENV_DATA_DIR") {
             Ok(PathBuf::from(dir))
         } else if let Some(dir) = platform_data {
             Ok(dir.join("autovenv"))
@@ -111,7 +102,7 @@ impl Config {
             )
         };
 
-        let trust_all = match non_empty(get("AUTOVENV_TRUST")) {
+        let trust_all = match non_empty("AUTOVENV_TRUST") {
             None => false,
             Some(v) if v == "all" => true,
             Some(v) => {
@@ -123,10 +114,10 @@ impl Config {
             }
         };
 
-        let quiet = non_empty(get("AUTOVENV_QUIET")).is_some_and(|v| v != "0");
-        let disable_prompt = non_empty(get("VIRTUAL_ENV_DISABLE_PROMPT")).is_some();
+        let quiet = non_empty("AUTOVENV_QUIET").is_some_and(|v| v != "0");
+        let disable_prompt = non_empty("VIRTUAL_ENV_DISABLE_PROMPT").is_some();
 
-        let creator = match non_empty(get("AUTOVENV_CREATOR")) {
+        let creator = match non_empty("AUTOVENV_CREATOR") {
             None => Creator::Venv,
             Some(v) if v == "venv" => Creator::Venv,
             Some(v) if v == "uv" => Creator::Uv,
@@ -161,17 +152,13 @@ pub fn is_plain_name(name: &OsStr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Config {
-        let map: HashMap<String, OsString> = vars
+        let data = vars
             .iter()
-            .map(|(k, v)| (k.to_string(), OsString::from(v)))
-            .collect();
-        let data = map
-            .get("HOME")
-            .map(|h| PathBuf::from(h).join(".local/share"));
-        Config::from_lookup(|name| map.get(name).cloned(), data)
+            .find(|(k, _)| *k == "HOME")
+            .map(|(_, h)| PathBuf::from(h).join(".local/share"));
+        Config::from_snapshot(&Snapshot::from_pairs(vars.iter().copied(), data))
     }
 
     #[test]

@@ -45,6 +45,24 @@ pub enum Marker {
     VenvDir { name: OsString },
 }
 
+impl Marker {
+    /// The stable code of `status --json` and `watch --json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Marker::NameFile { .. } => "name-file",
+            Marker::VenvDir { .. } => "venv-dir",
+        }
+    }
+
+    /// The file or folder that is the marker, in the project at `root`.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        match self {
+            Marker::NameFile { file, .. } => file.clone(),
+            Marker::VenvDir { name } => root.join(name),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
     pub root: PathBuf,
@@ -327,15 +345,13 @@ mod tests {
     use std::fs;
 
     fn config(central: &Path) -> Config {
-        let central = central.to_path_buf();
-        Config::from_lookup(
-            |name| match name {
-                "HOME" => Some("/nonexistent-home".into()),
-                "AUTOVENV_HOME" => Some(central.clone().into_os_string()),
-                _ => None,
-            },
+        Config::from_snapshot(&crate::snapshot::Snapshot::from_pairs(
+            [
+                ("HOME", std::ffi::OsStr::new("/nonexistent-home")),
+                ("AUTOVENV_HOME", central.as_os_str()),
+            ],
             None,
-        )
+        ))
     }
 
     /// A folder that looks like an environment to detection (no Python

@@ -1,35 +1,58 @@
 //! The whole decision for one directory: settings, detection, trust and the
-//! shell's current state in, the plan and what to say about it out. `export`
-//! renders it for a shell; `status` explains it.
+//! shell's current state in, the plan and what is wrong out. Pure but for
+//! reading the file system: the environment arrives as a [`Current`] built
+//! from the snapshot, and nothing here prints or knows a shell. The hook's
+//! bookkeeping is settled from a decision by `settle`; `status`, `watch`
+//! and `export json` show it through `view`.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::bytes;
-use crate::config::{Config, DECIDING_VARS};
-use crate::detect::{self, Detection, Probe};
-use crate::plan::{self, Check, Current, Outcome, Owner, Step, Target};
-use crate::state::{Activation, Local, STATE_VAR};
-use crate::trust::{self, Verdict};
+use crate::config::Config;
+use crate::detect::{self, Probe, Project};
+use crate::plan::{self, Outcome, Target};
+use crate::state::{Current, Local, Owner};
+use crate::trust;
 use crate::venv::{self, Venv};
 
-/// Why the target is what it is, for people.
+/// Why the target is what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     NoProject,
+    /// The current directory is gone or unreadable: nothing changes until
+    /// the shell moves.
+    CannotReadDir,
     /// The marker gives no usable environment (refused name, missing
-    /// central environment, damaged pyvenv.cfg, broken interpreter).
+    /// central environment, damaged pyvenv.cfg, broken interpreter, trust
+    /// store out of reach).
     Unusable(String),
     /// The user typed `deactivate` in this project.
     SwitchedOff,
+    /// Found but not trusted: `autovenv allow ROOT` would trust `canonical`.
     Untrusted {
-        allow_command: String,
+        root: PathBuf,
+        venv: PathBuf,
+        canonical: PathBuf,
     },
-    /// Trusted: how.
-    Ready(TrustKind),
+    /// Trusted and usable: the hook activates it.
+    Ready,
 }
 
+impl Reason {
+    /// The stable code of `status --json` and `watch --json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NoProject => "no-project",
+            Reason::CannotReadDir => "unreadable-directory",
+            Reason::Unusable(_) => "unusable",
+            Reason::SwitchedOff => "switched-off",
+            Reason::Untrusted { .. } => "untrusted",
+            Reason::Ready => "ready",
+        }
+    }
+}
+
+/// How an environment came to be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrustKind {
     Allowed,
@@ -38,7 +61,7 @@ pub enum TrustKind {
 }
 
 impl TrustKind {
-    pub fn as_str(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             TrustKind::Allowed => "allowed",
             TrustKind::Central => "central",
@@ -47,150 +70,149 @@ impl TrustKind {
     }
 }
 
+/// What the hook does about the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    None,
+    Activate,
+    Deactivate,
+    Switch,
+    /// Take over an inherited activation (prefix, `deactivate`).
+    Adopt,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::None => "none",
+            Action::Activate => "activate",
+            Action::Deactivate => "deactivate",
+            Action::Switch => "switch",
+            Action::Adopt => "adopt",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Decision {
     pub dir: PathBuf,
-    pub detection: Detection,
-    /// The environment the marker names, when it could be read.
-    pub venv: Option<Venv>,
-    pub verdict: Option<Verdict>,
+    pub project: Option<Project>,
+    /// How the environment is trusted; None when it is not (or there is
+    /// none, or the store could not say).
+    pub trust: Option<TrustKind>,
     pub reason: Reason,
     pub owner: Owner,
     pub outcome: Outcome,
-    /// Problems to show (each also explains what to do).
+    /// The project the user keeps switched off with `deactivate`, once this
+    /// decision is applied.
+    pub off: Option<PathBuf>,
+    /// Problems to show, each saying what to do.
     pub problems: Vec<String>,
-    /// An untrusted environment met, with its canonical path.
-    pub untrusted: Option<(PathBuf, String)>,
-    pub local: Local,
-    pub check: Check,
+    /// Every file system question the decision rests on, with its answer:
+    /// the hook replays them to know that nothing changed.
+    pub probes: Vec<Probe>,
 }
 
-pub fn current_from_env() -> Current {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    Current {
-        virtual_env: non_empty("VIRTUAL_ENV").map(PathBuf::from),
-        path: std::env::var_os("PATH"),
-        pythonhome: std::env::var_os("PYTHONHOME"),
-        state: non_empty(STATE_VAR).map(|v| Activation::decode(v.as_bytes())),
-        // bash and zsh keep _OLD_VIRTUAL_PATH unexported (the hook passes
-        // it on); fish's activate.fish exports it.
-        foreign_script: non_empty("__AUTOVENV_FOREIGN").is_some()
-            || std::env::var_os("_OLD_VIRTUAL_PATH").is_some(),
+impl Decision {
+    /// The environment the marker names, when it could be read.
+    pub fn venv(&self) -> Option<&Venv> {
+        self.project.as_ref().and_then(|p| p.venv.as_ref().ok())
+    }
+
+    pub fn trusted(&self) -> bool {
+        self.trust.is_some()
+    }
+
+    pub fn action(&self) -> Action {
+        let o = &self.outcome;
+        match (&o.deactivated, &o.activated) {
+            (Some(_), Some(_)) => Action::Switch,
+            (None, Some(_)) => Action::Activate,
+            (Some(_), None) => Action::Deactivate,
+            (None, None) if o.steps.is_empty() => Action::None,
+            (None, None) => Action::Adopt,
+        }
     }
 }
 
 pub fn decide(
-    dir: &Path,
-    config: &Config,
     current: &Current,
-    local_in: &Local,
+    config: &Config,
+    dir: &Path,
+    memo: &Local,
     user_deactivate: bool,
 ) -> Decision {
     let detection = detect::detect(dir, config);
     let mut problems: Vec<String> = config.warnings.clone();
-    let mut local = local_in.clone();
-    let mut probes = detection.probes.clone();
-    let mut verdict = None;
-    let mut untrusted = None;
-    let mut venv_found = None;
-
+    let mut probes = detection.probes;
     if let Some(Err(why)) = &current.state {
         problems.push(why.clone());
     }
-    let owner = plan::owner(current);
+    let owner = current.owner();
+    let project = detection.project;
 
-    let root = detection.project.as_ref().map(|p| p.root.clone());
-    if user_deactivate && matches!(owner, Owner::Autovenv(_)) {
-        local.off = root.clone();
-    } else if local.off.is_some() && local.off != root {
+    let root = project.as_ref().map(|p| p.root.clone());
+    let off = if user_deactivate && matches!(owner, Owner::Autovenv(_)) {
+        root.clone()
+    } else if memo.off != root {
         // Leaving the project ends the user's `deactivate`.
-        local.off = None;
-    }
+        None
+    } else {
+        memo.off.clone()
+    };
 
-    let reason = match &detection.project {
+    let mut trust = None;
+    let reason = match &project {
         None => Reason::NoProject,
-        Some(project) => match &project.venv {
-            Err(why) => Reason::Unusable(why.clone()),
-            Ok(venv) => {
-                venv_found = Some(venv.clone());
-                // Whether bin/python runs: watched so that reinstalling a
-                // base interpreter is noticed without a cd.
-                let python = venv.path.join("bin/python");
-                let healthy = venv::health(venv);
-                let runs = python.exists();
-                if runs {
-                    // It runs, so the link is there too: one question covers
-                    // both.
-                    probes.retain(
-                        |p| !matches!(p, Probe::Exists { path, link: true } if *path == python),
-                    );
-                }
-                probes.push(if runs {
-                    Probe::Exists {
-                        path: python,
-                        link: false,
-                    }
-                } else {
-                    Probe::Missing {
-                        path: python,
-                        link: false,
-                    }
-                });
-                if let Err(why) = healthy {
-                    Reason::Unusable(why)
-                } else if local.off.is_some() && local.off == root {
-                    Reason::SwitchedOff
-                } else if config.trust_all {
-                    Reason::Ready(TrustKind::TrustAll)
-                } else if project.is_central() {
-                    Reason::Ready(TrustKind::Central)
-                } else {
-                    match trust_of(config, venv, &project.root, &mut probes) {
-                        Ok(v) => {
-                            let reason = if v.trusted {
-                                Reason::Ready(TrustKind::Allowed)
-                            } else {
-                                let allow_command = format!(
-                                    "autovenv allow {}",
-                                    crate::shell::posix::shown(&project.root)
-                                );
-                                untrusted = Some((
-                                    v.canonical.clone(),
-                                    format!(
-                                        "found {} but it is not trusted, so it stays off; to activate it, run: {allow_command}",
-                                        bytes::display_path(&venv.path)
-                                    ),
-                                ));
-                                Reason::Untrusted { allow_command }
-                            };
-                            if let Some(p) = &v.problem {
-                                problems.push(p.clone());
-                            }
-                            verdict = Some(v);
-                            reason
-                        }
-                        Err(why) => Reason::Unusable(why),
-                    }
+        Some(Project { venv: Err(why), .. }) => Reason::Unusable(why.clone()),
+        Some(project @ Project { venv: Ok(venv), .. }) => {
+            watch_interpreter(venv, &mut probes);
+            let looked_up = trust_of(config, project, venv, &mut probes, &mut problems);
+            if let Ok(Ok(kind)) = &looked_up {
+                trust = Some(*kind);
+            }
+            if let Err(why) = venv::health(venv) {
+                Reason::Unusable(why)
+            } else if off.is_some() && off == root {
+                Reason::SwitchedOff
+            } else {
+                match looked_up {
+                    Ok(Ok(_)) => Reason::Ready,
+                    Ok(Err(canonical)) => Reason::Untrusted {
+                        root: project.root.clone(),
+                        venv: venv.path.clone(),
+                        canonical,
+                    },
+                    Err(why) => Reason::Unusable(why),
                 }
             }
-        },
+        }
     };
     if let Reason::Unusable(why) = &reason {
         problems.push(why.clone());
     }
 
-    let target = match (&reason, &venv_found, &root) {
-        (Reason::Ready(_), Some(venv), Some(root)) => Target::Venv {
-            venv: venv.clone(),
-            root: root.clone(),
+    let target = match (&reason, &project) {
+        (Reason::Ready, Some(p)) => match &p.venv {
+            Ok(venv) => Target::Venv {
+                venv: venv.clone(),
+                root: p.root.clone(),
+            },
+            Err(_) => Target::Nothing,
         },
         _ => Target::Nothing,
     };
 
-    let mut outcome = plan::plan_transition(current, &target, local_in, config.disable_prompt);
+    let mut outcome = plan::plan_transition(
+        current,
+        &target,
+        memo.adopted.as_deref(),
+        config.disable_prompt,
+    );
     // A search that could not see everything must not switch anything; the
     // hook then waits for a cd (no probes), rather than asking every prompt.
-    if let Some(why) = &detection.unreadable {
-        problems.push(why.clone());
+    if let Some(why) = detection.unreadable {
+        problems.push(why);
         outcome = Outcome::default();
         probes.clear();
     }
@@ -204,50 +226,94 @@ pub fn decide(
         // each prompt (the message is not repeated) until it is back.
         probes.push(Probe::Volatile);
     }
-    // Which activation this shell now holds as its own.
-    local.adopted = match (&outcome.activated, &owner) {
-        (Some(venv), _) => Some(venv.path.clone()),
-        (None, Owner::Autovenv(a))
-            if outcome.deactivated.is_none() && !outcome.steps.is_empty() =>
-        {
-            Some(a.venv.clone())
-        }
-        (None, Owner::Autovenv(_)) if outcome.steps.is_empty() => local_in.adopted.clone(),
-        _ => None,
-    };
-
-    let check = Check {
-        vars: check_vars(current, &outcome),
-        set_flags: vec![("_OLD_VIRTUAL_PATH", current.foreign_script)],
-        probes,
-    };
 
     Decision {
         dir: dir.to_path_buf(),
-        detection,
-        venv: venv_found,
-        verdict,
+        project,
+        trust,
         reason,
         owner,
         outcome,
+        off,
         problems,
-        untrusted,
-        local,
-        check,
+        probes,
     }
 }
 
+/// The decision where the current directory cannot be read (deleted, or
+/// permission denied): nothing changes, and the hook compares only
+/// variables until the user moves. A deleted directory is not worth a
+/// message; an unreadable one is.
+pub fn cannot_read_dir(
+    current: &Current,
+    pwd: PathBuf,
+    memo: &Local,
+    e: &std::io::Error,
+) -> Decision {
+    let problems = if e.kind() == std::io::ErrorKind::NotFound {
+        Vec::new()
+    } else {
+        vec![format!(
+            "cannot read the current directory ({e}); nothing changes until you cd elsewhere"
+        )]
+    };
+    Decision {
+        dir: pwd,
+        project: None,
+        trust: None,
+        reason: Reason::CannotReadDir,
+        owner: current.owner(),
+        outcome: Outcome::default(),
+        off: memo.off.clone(),
+        problems,
+        probes: Vec::new(),
+    }
+}
+
+/// Whether bin/python runs is watched, so that reinstalling a base
+/// interpreter is noticed without a cd.
+fn watch_interpreter(venv: &Venv, probes: &mut Vec<Probe>) {
+    let python = venv.path.join("bin/python");
+    let runs = python.exists();
+    if runs {
+        // It runs, so the link is there too: one question covers both.
+        probes.retain(|p| !matches!(p, Probe::Exists { path, link: true } if *path == python));
+    }
+    probes.push(if runs {
+        Probe::Exists {
+            path: python,
+            link: false,
+        }
+    } else {
+        Probe::Missing {
+            path: python,
+            link: false,
+        }
+    });
+}
+
+/// How the environment is trusted (`Ok(Ok(kind))`), or the canonical path
+/// an `allow` would record (`Ok(Err(canonical))`), or why the store cannot
+/// say (`Err`). The record file is watched: `allow` and `deny` typed in
+/// another shell take effect at the next prompt.
 fn trust_of(
     config: &Config,
+    project: &Project,
     venv: &Venv,
-    root: &Path,
     probes: &mut Vec<Probe>,
-) -> Result<Verdict, String> {
+    problems: &mut Vec<String>,
+) -> Result<Result<TrustKind, PathBuf>, String> {
+    if config.trust_all {
+        return Ok(Ok(TrustKind::TrustAll));
+    }
+    if project.is_central() {
+        return Ok(Ok(TrustKind::Central));
+    }
     let data_dir = config.data_dir.clone()?;
     let verdict = trust::lookup(&data_dir, &venv.path).map_err(|e| {
         format!(
             "cannot check whether {} is trusted: {e:#}",
-            bytes::display_path(root)
+            bytes::display_path(&project.root)
         )
     })?;
     probes.push(if verdict.record.exists() {
@@ -261,44 +327,12 @@ fn trust_of(
             link: false,
         }
     });
-    Ok(verdict)
-}
-
-/// The values the shell will have once the outcome is applied: the hook
-/// compares against these.
-fn check_vars(current: &Current, outcome: &Outcome) -> Vec<(&'static str, OsString)> {
-    let after = |name: &'static str, now: Option<OsString>| -> OsString {
-        let mut value = now;
-        for step in &outcome.steps {
-            match step {
-                Step::Set(n, v) if *n == name => value = Some(v.clone()),
-                Step::Unset(n) if *n == name => value = None,
-                _ => {}
-            }
-        }
-        value.unwrap_or_default()
-    };
-    let mut vars = vec![
-        ("PWD", std::env::var_os("PWD").unwrap_or_default()),
-        (
-            "VIRTUAL_ENV",
-            after(
-                "VIRTUAL_ENV",
-                current.virtual_env.clone().map(PathBuf::into_os_string),
-            ),
-        ),
-        (STATE_VAR, after(STATE_VAR, std::env::var_os(STATE_VAR))),
-    ];
-    for name in DECIDING_VARS {
-        vars.push((name, std::env::var_os(name).unwrap_or_default()));
+    if let Some(p) = verdict.problem {
+        problems.push(p);
     }
-    vars
-}
-
-/// The name people know an activation by.
-pub fn activation_name(active: &Activation) -> String {
-    let prompt = std::env::var_os("VIRTUAL_ENV_PROMPT")
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| venv::default_prompt(&active.venv, Some(&active.root)));
-    bytes::display(prompt.as_bytes())
+    Ok(if verdict.trusted {
+        Ok(TrustKind::Allowed)
+    } else {
+        Err(verdict.canonical)
+    })
 }

@@ -19,13 +19,17 @@ mod known;
 mod message;
 mod plan;
 mod records;
+mod settle;
 mod shell;
+mod snapshot;
 mod state;
 mod trust;
 mod venv;
+mod view;
 mod which;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, ExportArgs};
+use snapshot::Snapshot;
 
 fn main() -> ExitCode {
     // A panic is a bug; it still gets one line, never a backtrace in the
@@ -40,8 +44,8 @@ fn main() -> ExitCode {
     // The hook's call comes first and skips clap: building the whole command
     // line (every subcommand, its help, completions) costs about 60 µs, 6 %
     // of a process start, on every `cd` (docs/performance.md).
-    if let Some(call) = hook_export_args(std::env::args_os().skip(1)) {
-        return finish(cmd::export::run(call));
+    if let Some(args) = hook_export_args(std::env::args_os().skip(1)) {
+        return finish(cmd::export::run(&Snapshot::capture(), &args));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -50,55 +54,34 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    let env = Snapshot::capture();
     let result = match cli.command {
-        Command::Hook { shell } => cmd::hook::run(shell),
-        Command::Export {
-            target,
-            user_deactivate,
-            local,
-            foreign,
-            stale,
-        } => cmd::export::run(ExportCall {
-            target,
-            user_deactivate,
-            local,
-            foreign,
-            stale,
-        }),
-        Command::Status { dir, json } => cmd::status::run(dir, json),
-        Command::Allow { path, recursive } => cmd::allow::allow(path, recursive),
-        Command::Deny { path } => cmd::allow::deny(path),
-        Command::New { python, name } => cmd::new::run(python, name),
-        Command::List { json } => cmd::list::run(json),
-        Command::Doctor => cmd::doctor::run(),
-        Command::Watch { dir, json } => cmd::watch::run(dir, json),
+        Command::Hook { shell } => cmd::hook::run(&env, shell),
+        Command::Export(args) => cmd::export::run(&env, &args),
+        Command::Status { dir, json } => cmd::status::run(&env, dir, json),
+        Command::Allow { path, recursive } => cmd::allow::allow(&env, path, recursive),
+        Command::Deny { path } => cmd::allow::deny(&env, path),
+        Command::New { python, name } => cmd::new::run(&env, python, name),
+        Command::List { json } => cmd::list::run(&env, json),
+        Command::Doctor => cmd::doctor::run(&env),
+        Command::Watch { dir, json } => cmd::watch::run(&env, dir, json),
         Command::Completions { shell } => cmd::completions::completions(shell),
         Command::Man { dir } => cmd::completions::man(dir),
     };
     finish(result)
 }
 
-/// The hook's call of `export`, recognised without clap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportCall {
-    pub target: cli::ExportTarget,
-    pub user_deactivate: bool,
-    pub local: Option<std::ffi::OsString>,
-    pub foreign: Option<std::ffi::OsString>,
-    pub stale: Option<std::ffi::OsString>,
-}
-
 /// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]`,
 /// exactly as the hooks call it; any other form (options first, `--help`,
 /// a wrong name, a repeated option) is left to clap, so its messages and
 /// exit codes stay the same.
-fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<ExportCall> {
+fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<ExportArgs> {
     use clap::ValueEnum;
     if args.next()? != "export" {
         return None;
     }
     let target = cli::ExportTarget::from_str(args.next()?.to_str()?, false).ok()?;
-    let mut call = ExportCall {
+    let mut call = ExportArgs {
         target,
         user_deactivate: false,
         local: None,
@@ -146,7 +129,7 @@ mod tests {
     use super::*;
     use cli::ExportTarget;
 
-    fn parse(args: &[&str]) -> Option<ExportCall> {
+    fn parse(args: &[&str]) -> Option<ExportArgs> {
         hook_export_args(args.iter().map(std::ffi::OsString::from))
     }
 
@@ -155,8 +138,8 @@ mod tests {
         user_deactivate: bool,
         local: Option<&str>,
         foreign: Option<&str>,
-    ) -> ExportCall {
-        ExportCall {
+    ) -> ExportArgs {
+        ExportArgs {
             target,
             user_deactivate,
             local: local.map(Into::into),
@@ -198,7 +181,7 @@ mod tests {
                 "--stale",
                 "1"
             ]),
-            Some(ExportCall {
+            Some(ExportArgs {
                 stale: Some("1".into()),
                 ..call(ExportTarget::Zsh, false, Some("{}"), Some(""))
             })
@@ -246,26 +229,10 @@ mod tests {
         ] {
             let cli = Cli::try_parse_from(std::iter::once("autovenv").chain(args.iter().copied()))
                 .expect("clap parses the hook's call");
-            let Command::Export {
-                target,
-                user_deactivate,
-                local,
-                foreign,
-                stale,
-            } = cli.command
-            else {
+            let Command::Export(by_clap) = cli.command else {
                 panic!("{args:?} is an export");
             };
-            assert_eq!(
-                parse(args),
-                Some(ExportCall {
-                    target,
-                    user_deactivate,
-                    local,
-                    foreign,
-                    stale
-                })
-            );
+            assert_eq!(parse(args), Some(by_clap));
         }
     }
 }

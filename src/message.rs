@@ -4,6 +4,25 @@ use std::io::Write;
 
 use crate::config::Config;
 
+/// A line decided on before it is printed (the hook's messages are worked
+/// out with its memo, then shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// What changed: silenced by AUTOVENV_QUIET=1.
+    Info(String),
+    /// Something is wrong and the user should know what to do.
+    Problem(String),
+}
+
+pub fn show(config: &Config, messages: &[Message]) {
+    for m in messages {
+        match m {
+            Message::Info(text) => info(config, text),
+            Message::Problem(text) => problem(text),
+        }
+    }
+}
+
 /// Informational: silenced by AUTOVENV_QUIET=1.
 pub fn info(config: &Config, text: &str) {
     if !config.quiet {

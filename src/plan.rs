@@ -8,8 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::bytes;
-use crate::detect::Probe;
-use crate::state::{Activation, Local, STATE_VAR};
+use crate::state::{Activation, Current, Owner, STATE_VAR};
 use crate::venv::Venv;
 
 /// One change to the shell, in the order it must happen.
@@ -30,76 +29,13 @@ pub enum Step {
     Prompt(Option<OsString>),
     /// Define (or remove) the `deactivate` command.
     DeactivateCommand(bool),
-    /// The shell-local bookkeeping value.
-    Local(String),
-    /// The builtin-only test the hook runs before each prompt.
-    Check(Check),
 }
 
 impl Step {
-    /// Steps that only make sense inside a shell that loaded the hook.
+    /// Steps that call the hook's own functions: a shell without the hook
+    /// (someone evaluating `autovenv export bash` by hand) skips them.
     pub fn needs_hook(&self) -> bool {
-        matches!(
-            self,
-            Step::Prompt(_) | Step::DeactivateCommand(_) | Step::Local(_) | Step::Check(_)
-        )
-    }
-}
-
-/// What the hook compares before each prompt: while every variable has the
-/// value seen and every probe gives the answer seen, nothing can have changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Check {
-    /// Variables and the value seen (empty counts as unset).
-    pub vars: Vec<(&'static str, OsString)>,
-    /// Variables whose being set at all matters, and whether they were.
-    pub set_flags: Vec<(&'static str, bool)>,
-    pub probes: Vec<Probe>,
-}
-
-impl Check {
-    /// A check that only the shell's own answers could pass is no use when
-    /// one question cannot be asked by the shell.
-    pub fn is_volatile(&self) -> bool {
-        self.probes.contains(&Probe::Volatile)
-    }
-}
-
-/// What the shell has now, as read from its environment.
-#[derive(Debug, Clone, Default)]
-pub struct Current {
-    pub virtual_env: Option<PathBuf>,
-    pub path: Option<OsString>,
-    pub pythonhome: Option<OsString>,
-    /// `__AUTOVENV_STATE`, decoded, if present.
-    pub state: Option<Result<Activation, String>>,
-    /// A venv `activate` script's own variables are in this shell: whatever
-    /// `VIRTUAL_ENV` says, it was activated by hand.
-    pub foreign_script: bool,
-}
-
-/// Who is responsible for the environment active in this shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owner {
-    Nobody,
-    /// autovenv activated it, and it is still in place.
-    Autovenv(Activation),
-    /// autovenv activated it, then something else deactivated it (a
-    /// hand-sourced venv's `deactivate` does): leftovers may remain.
-    Displaced(Activation),
-    /// Activated outside autovenv: left alone (SPEC §3).
-    Outside(PathBuf),
-}
-
-pub fn owner(current: &Current) -> Owner {
-    let state = current.state.as_ref().and_then(|s| s.as_ref().ok());
-    match (&current.virtual_env, state) {
-        (Some(ve), Some(a)) if *ve == a.venv && !current.foreign_script => {
-            Owner::Autovenv(a.clone())
-        }
-        (Some(ve), _) => Owner::Outside(ve.clone()),
-        (None, Some(a)) => Owner::Displaced(a.clone()),
-        (None, None) => Owner::Nobody,
+        matches!(self, Step::Prompt(_) | Step::DeactivateCommand(_))
     }
 }
 
@@ -133,10 +69,12 @@ struct Env {
     pythonhome: Option<OsString>,
 }
 
+/// `adopted` is the activation this shell has already made its own (its
+/// prompt prefix and `deactivate` are in place).
 pub fn plan_transition(
     current: &Current,
     target: &Target,
-    local: &Local,
+    adopted: Option<&Path>,
     disable_prompt: bool,
 ) -> Outcome {
     let mut out = Outcome::default();
@@ -144,7 +82,7 @@ pub fn plan_transition(
         path: current.path.clone().unwrap_or_default(),
         pythonhome: current.pythonhome.clone(),
     };
-    match owner(current) {
+    match current.owner() {
         Owner::Outside(_) => {}
         Owner::Nobody => {
             if let Target::Venv { venv, root } = target {
@@ -153,28 +91,32 @@ pub fn plan_transition(
         }
         Owner::Autovenv(active) => match target {
             Target::Venv { venv, .. } if same_folder(&venv.path, &active.venv) => {
-                if local.adopted.as_deref() != Some(active.venv.as_path()) {
+                if adopted != Some(active.venv.as_path()) {
                     adopt(&mut out, &env, &active, venv, disable_prompt);
                 }
             }
             _ => {
-                deactivate(&mut out, &mut env, &active, true);
+                let next = match target {
+                    Target::Venv { venv, root } => Some((venv, root)),
+                    Target::Nothing => None,
+                };
+                // A switch: the activation replaces the prompt prefix and
+                // redefines `deactivate` itself, so the deactivation need
+                // not take them away first (fish pays for every function it
+                // unwraps and wraps again).
+                let keep = Kept {
+                    prompt: next.is_some() && !disable_prompt,
+                    command: next.is_some(),
+                };
+                deactivate(&mut out, &mut env, &active, true, keep);
                 out.deactivated = Some(active);
-                if let Target::Venv { venv, root } = target {
-                    // A switch: the activation replaces the prompt prefix and
-                    // redefines `deactivate` itself, so the deactivation need
-                    // not take them away first (fish pays for every function
-                    // it unwraps and wraps again).
-                    if !disable_prompt {
-                        out.steps.retain(|s| *s != Step::Prompt(None));
-                    }
-                    out.steps.retain(|s| *s != Step::DeactivateCommand(false));
+                if let Some((venv, root)) = next {
                     activate(&mut out, &mut env, venv, root, disable_prompt);
                 }
             }
         },
         Owner::Displaced(left) => {
-            deactivate(&mut out, &mut env, &left, false);
+            deactivate(&mut out, &mut env, &left, false, Kept::default());
             if let Target::Venv { venv, root } = target {
                 activate(&mut out, &mut env, venv, root, disable_prompt);
             }
@@ -227,12 +169,21 @@ fn may_remove_entry(venv: &Path) -> bool {
     venv.join("pyvenv.cfg").exists() || venv.symlink_metadata().is_err()
 }
 
+/// What a deactivation leaves for the activation that follows it to replace.
+#[derive(Default, Clone, Copy)]
+struct Kept {
+    prompt: bool,
+    command: bool,
+}
+
 /// Ordered so that stopping after any statement (a Ctrl-C) leaves a state
 /// the next run completes: `VIRTUAL_ENV` goes first, after which the
 /// activation counts as displaced and is cleaned up from the state variable,
 /// which goes last.
-fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: bool) {
-    out.steps.push(Step::Prompt(None));
+fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: bool, keep: Kept) {
+    if !keep.prompt {
+        out.steps.push(Step::Prompt(None));
+    }
     if still_set {
         out.steps.push(Step::Unset("VIRTUAL_ENV"));
     }
@@ -246,7 +197,9 @@ fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: 
     }
     out.steps.push(Step::Unset(STATE_VAR));
     out.steps.push(Step::Rehash);
-    out.steps.push(Step::DeactivateCommand(false));
+    if !keep.command {
+        out.steps.push(Step::DeactivateCommand(false));
+    }
 }
 
 /// Ordered so that stopping after any statement leaves a state the next run
@@ -360,17 +313,14 @@ mod tests {
         }
     }
 
-    fn adopted(c: &Current) -> Local {
-        Local {
-            adopted: c.virtual_env.clone(),
-            ..Local::default()
-        }
+    fn adopted(c: &Current) -> Option<&Path> {
+        c.virtual_env.as_deref()
     }
 
     #[test]
     fn activate_from_outside() {
         let start = outside();
-        let out = plan_transition(&start, &want("/p/a/venv"), &Local::default(), false);
+        let out = plan_transition(&start, &want("/p/a/venv"), None, false);
         let after = apply(&start, &out.steps);
         assert_eq!(after.virtual_env.as_deref(), Some(Path::new("/p/a/venv")));
         assert_eq!(
@@ -392,11 +342,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), &adopted(&on), false);
+        let out = plan_transition(&on, &want("/p/a/venv"), adopted(&on), false);
         assert_eq!(out.steps, vec![]);
-        let nothing = plan_transition(&start, &Target::Nothing, &Local::default(), false);
+        let nothing = plan_transition(&start, &Target::Nothing, None, false);
         assert_eq!(nothing.steps, vec![]);
     }
 
@@ -406,7 +356,7 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
         assert_eq!(on.pythonhome, None);
         // The user edits PATH while inside.
@@ -418,7 +368,7 @@ mod tests {
             )
             .into(),
         );
-        let out = plan_transition(&edited, &Target::Nothing, &adopted(&edited), false);
+        let out = plan_transition(&edited, &Target::Nothing, adopted(&edited), false);
         let off = apply(&edited, &out.steps);
         assert_eq!(
             off.path.unwrap(),
@@ -437,11 +387,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
         let off = apply(
             &on,
-            &plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps,
+            &plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
         );
         assert_eq!(off.pythonhome, None);
         assert_eq!(off.path, start.path);
@@ -453,9 +403,9 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
-        let out = plan_transition(&a, &want("/p/b/venv"), &adopted(&a), false);
+        let out = plan_transition(&a, &want("/p/b/venv"), adopted(&a), false);
         // deactivate first, then activate, in one list
         let unset_at = out
             .steps
@@ -471,7 +421,7 @@ mod tests {
         let switched = apply(&a, &out.steps);
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
         );
         assert_eq!(switched.path, direct.path);
         assert_eq!(switched.virtual_env, direct.virtual_env);
@@ -488,23 +438,23 @@ mod tests {
         let mut hand = outside();
         hand.virtual_env = Some("/elsewhere/venv".into());
         assert_eq!(
-            plan_transition(&hand, &want("/p/a/venv"), &Local::default(), false).steps,
+            plan_transition(&hand, &want("/p/a/venv"), None, false).steps,
             vec![]
         );
         assert_eq!(
-            plan_transition(&hand, &Target::Nothing, &Local::default(), false).steps,
+            plan_transition(&hand, &Target::Nothing, None, false).steps,
             vec![]
         );
         // Same folder, but a hand-sourced activate script is in charge.
         let start = outside();
         let mut on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
         on.foreign_script = true;
-        assert!(matches!(owner(&on), Owner::Outside(_)));
+        assert!(matches!(on.owner(), Owner::Outside(_)));
         assert_eq!(
-            plan_transition(&on, &Target::Nothing, &adopted(&on), false).steps,
+            plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
             vec![]
         );
     }
@@ -514,22 +464,22 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
         // A hand-sourced venv came and went: it unset VIRTUAL_ENV, restored
         // its saved PATH (with autovenv's entry still in it).
         let mut displaced = on.clone();
         displaced.virtual_env = None;
-        assert!(matches!(owner(&displaced), Owner::Displaced(_)));
+        assert!(matches!(displaced.owner(), Owner::Displaced(_)));
         let back = apply(
             &displaced,
-            &plan_transition(&displaced, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&displaced, &want("/p/a/venv"), None, false).steps,
         );
         assert_eq!(back.path, on.path, "entry not doubled");
         assert_eq!(back.virtual_env, on.virtual_env);
         let gone = apply(
             &displaced,
-            &plan_transition(&displaced, &Target::Nothing, &Local::default(), false).steps,
+            &plan_transition(&displaced, &Target::Nothing, None, false).steps,
         );
         assert_eq!(gone.path, start.path);
         assert_eq!(gone.state, None);
@@ -540,9 +490,9 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), &Local::default(), false);
+        let out = plan_transition(&on, &want("/p/a/venv"), None, false);
         assert_eq!(
             out.steps,
             vec![
@@ -556,14 +506,14 @@ mod tests {
         reset.path = start.path.clone();
         let after = apply(
             &reset,
-            &plan_transition(&reset, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&reset, &want("/p/a/venv"), None, false).steps,
         );
         assert_eq!(after.path, on.path);
     }
 
     #[test]
     fn disabled_prompt_is_left_alone() {
-        let out = plan_transition(&outside(), &want("/p/a/venv"), &Local::default(), true);
+        let out = plan_transition(&outside(), &want("/p/a/venv"), None, true);
         assert!(!out.steps.iter().any(|s| matches!(s, Step::Prompt(Some(_)))));
     }
 
@@ -577,7 +527,7 @@ mod tests {
         }));
         let after = apply(
             &forged,
-            &plan_transition(&forged, &Target::Nothing, &Local::default(), false).steps,
+            &plan_transition(&forged, &Target::Nothing, None, false).steps,
         );
         assert_eq!(after.path, forged.path);
         assert_eq!(after.state, None);
@@ -589,22 +539,22 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
         );
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), &Local::default(), false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
         );
         for (from, target, expect) in [
             (&start, want("/p/a/venv"), &a),
             (&a, want("/p/b/venv"), &direct),
             (&a, Target::Nothing, &start),
         ] {
-            let steps = plan_transition(from, &target, &adopted(from), false).steps;
+            let steps = plan_transition(from, &target, adopted(from), false).steps;
             for cut in 0..=steps.len() {
                 // Ctrl-C after `cut` statements, then the next prompt.
                 let partial = apply(from, &steps[..cut]);
-                let next = plan_transition(&partial, &target, &Local::default(), false).steps;
+                let next = plan_transition(&partial, &target, None, false).steps;
                 let done = apply(&partial, &next);
                 assert_eq!(done.path, expect.path, "cut at {cut}");
                 assert_eq!(done.virtual_env, expect.virtual_env, "cut at {cut}");

@@ -3,22 +3,26 @@
 //!
 //! - `__AUTOVENV_STATE` (exported): the environment autovenv activated and
 //!   the `PYTHONHOME` it put aside. Exported so that a child shell can
-//!   recognise autovenv's activation and take it over (SPEC §3).
+//!   recognise autovenv's activation and take it over (docs/decisions.md).
 //! - `__autovenv_local` (a shell variable, never exported): this shell's own
 //!   bookkeeping — whether it has taken over the activation, a project the
 //!   user switched off with `deactivate`, the warnings already shown.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
 use crate::bytes;
+use crate::snapshot::Snapshot;
 
 pub const STATE_VAR: &str = "__AUTOVENV_STATE";
 /// The name under which the hook hands the shell-local value to the binary.
 pub const LOCAL_VAR: &str = "__AUTOVENV_LOCAL";
+/// Set (non-empty) by a hook that knows a venv's own activate script is in
+/// charge, for callers that cannot pass `--foreign`.
+const FOREIGN_VAR: &str = "__AUTOVENV_FOREIGN";
 const VERSION: u64 = 1;
 /// How many untrusted environments a shell remembers having warned about.
 const WARNED_LIMIT: usize = 32;
@@ -187,6 +191,67 @@ impl Local {
             }
             self.warned.push(venv.to_path_buf());
         }
+    }
+}
+
+/// What the shell has now, as its environment shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Current {
+    pub virtual_env: Option<PathBuf>,
+    pub path: Option<OsString>,
+    pub pythonhome: Option<OsString>,
+    /// `__AUTOVENV_STATE`, decoded, if present.
+    pub state: Option<Result<Activation, String>>,
+    /// A venv `activate` script's own variables are in this shell: whatever
+    /// `VIRTUAL_ENV` says, it was activated by hand.
+    pub foreign_script: bool,
+}
+
+/// Who is responsible for the environment active in this shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Nobody,
+    /// autovenv activated it, and it is still in place.
+    Autovenv(Activation),
+    /// autovenv activated it, then something else deactivated it (a
+    /// hand-sourced venv's `deactivate` does): leftovers may remain.
+    Displaced(Activation),
+    /// Activated outside autovenv: left alone (docs/decisions.md).
+    Outside(PathBuf),
+}
+
+impl Current {
+    /// `foreign` is the hook's word that a venv's own activate script is in
+    /// charge: bash and zsh keep its `_OLD_VIRTUAL_PATH` unexported, so the
+    /// hook passes it on; fish's activate.fish exports it.
+    pub fn from_snapshot(env: &Snapshot, foreign: bool) -> Current {
+        Current {
+            virtual_env: env.non_empty("VIRTUAL_ENV").map(PathBuf::from),
+            path: env.get("PATH").map(OsStr::to_os_string),
+            pythonhome: env.get("PYTHONHOME").map(OsStr::to_os_string),
+            state: env
+                .non_empty(STATE_VAR)
+                .map(|v| Activation::decode(v.as_bytes())),
+            foreign_script: foreign
+                || env.non_empty(FOREIGN_VAR).is_some()
+                || env.get("_OLD_VIRTUAL_PATH").is_some(),
+        }
+    }
+
+    pub fn owner(&self) -> Owner {
+        owner(self)
+    }
+}
+
+fn owner(current: &Current) -> Owner {
+    let state = current.state.as_ref().and_then(|s| s.as_ref().ok());
+    match (&current.virtual_env, state) {
+        (Some(ve), Some(a)) if *ve == a.venv && !current.foreign_script => {
+            Owner::Autovenv(a.clone())
+        }
+        (Some(ve), _) => Owner::Outside(ve.clone()),
+        (None, Some(a)) => Owner::Displaced(a.clone()),
+        (None, None) => Owner::Nobody,
     }
 }
 

@@ -333,7 +333,12 @@ fn posix_word(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 pub fn version_text(venv: &Venv) -> String {
-    match &venv.version {
+    version_label(venv.version.as_deref())
+}
+
+/// `Python 3.11.7`, or that the version is unknown: the one spelling.
+pub fn version_label(version: Option<&str>) -> String {
+    match version {
         Some(v) => format!("Python {v}"),
         None => "Python, version unknown".to_string(),
     }

@@ -1,13 +1,10 @@
 //! When things go wrong (SPEC §7): the shell is left as it was, one line
 //! says what is wrong and what to do, it is not repeated on every prompt,
 //! and the next prompt works.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
-mod common;
 
 use std::path::PathBuf;
 
-use common::{BASE_PATH, Script, Sh, World, base_prompt};
+use crate::util::{self, BASE_PATH, Script, Sh, World, base_prompt};
 
 struct Setup {
     world: World,
@@ -34,7 +31,7 @@ fn all_shells() -> Vec<Sh> {
 }
 
 /// autovenv's lines that mention `what`.
-fn lines_about<'a>(ran: &'a common::Ran, what: &str) -> Vec<&'a str> {
+fn lines_about<'a>(ran: &'a util::Ran, what: &str) -> Vec<&'a str> {
     ran.messages()
         .into_iter()
         .filter(|m| m.contains(what))
@@ -91,7 +88,7 @@ fn export_in_a_deleted_directory_exits_quietly() {
             .arg(format!(
                 "mkdir -p {d} && cd {d} && rmdir {d} && {hook} {b} export bash; echo \"rc=$?\"",
                 d = doomed.display(),
-                b = common::bin().display()
+                b = util::bin().display()
             ))
             .env_clear()
             .envs(s0.world.env())
@@ -127,8 +124,8 @@ fn unreadable_and_unsearchable_parents() {
     }
     let world = World::new();
     let make = |dir: &std::path::Path, version: &str| {
-        common::make_venv_by_hand_with(&dir.join("venv"), &system_python);
-        common::write_flaskish(&dir.join("venv"), version);
+        util::make_venv_by_hand_with(&dir.join("venv"), &system_python);
+        util::write_flaskish(&dir.join("venv"), version);
         world.allow(dir);
     };
     let good = world.path("good");
@@ -144,7 +141,7 @@ fn unreadable_and_unsearchable_parents() {
     s.as_nobody(&world);
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o711)).unwrap();
-    if common::is_root() {
+    if util::is_root() {
         // nobody must own it to take its own permissions away.
         std::os::unix::fs::chown(&stuck, Some(65534), Some(65534)).unwrap();
     }
@@ -433,7 +430,7 @@ fn statements_cut_short_are_completed_by_the_next_prompt() {
         probe.run(format!(
             "env -C {o} PWD={o} __AUTOVENV_LOCAL={local} {b} export {n} > {f}",
             o = other.display(),
-            b = common::bin().display(),
+            b = util::bin().display(),
             n = sh.name(),
             f = out_file.display()
         ));

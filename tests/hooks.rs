@@ -1,13 +1,9 @@
 //! The hook itself: loads quietly under strict settings, registers once,
 //! keeps `$?`, and is not thrown by aliases, IFS or zsh options.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
-#[macro_use]
-mod common;
 
 use std::process::Command;
 
-use common::{BASE_PATH, Script, Sh, World, bin};
+use crate::util::{self, BASE_PATH, Script, Sh, World, bin};
 
 fn hook_text(sh: &str) -> String {
     let out = Command::new(bin()).args(["hook", sh]).output().unwrap();
@@ -26,7 +22,7 @@ fn unknown_shell_is_a_usage_error() {
 
 #[test]
 fn bash_hook_passes_shellcheck() {
-    let Some(shellcheck) = common::required_tool("shellcheck") else {
+    let Some(shellcheck) = util::required_tool("shellcheck") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -197,7 +193,7 @@ per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
     let outside = s.snap();
     let ran = s.execute();
     ran.snaps[inside].assert_active(&p.join("venv"), "proj", "1.0", BASE_PATH);
-    ran.snaps[outside].assert_inactive(BASE_PATH, &common::base_prompt(sh));
+    ran.snaps[outside].assert_inactive(BASE_PATH, &util::base_prompt(sh));
     assert!(!ran.stdout.contains("BROKEN"), "{}", ran.stdout);
     assert!(
         !ran.stderr.contains("unbound") && !ran.stderr.contains("parameter not set"),
@@ -284,7 +280,7 @@ fn non_interactive_shells_are_left_alone() {
 /// How many times the autovenv binary is started, in a shell that loads the
 /// hook and shows three prompts (strace counts every execve).
 fn binary_runs_at_start(sh: Sh, world: &World, start: &std::path::Path) -> Option<usize> {
-    let strace = common::required_tool("strace")?;
+    let strace = util::required_tool("strace")?;
     let mut s = Script::new(sh, world);
     s.cwd = start.to_path_buf();
     s.run(":");

@@ -9,16 +9,12 @@
 //! `deny` typed) takes effect at the next prompt. The times are measured in
 //! benches/hook-latency.sh, never here: a timed test on a busy machine fails
 //! for the wrong reasons.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
-#[macro_use]
-mod common;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{BASE_PATH, Script, Sh, World, base_prompt};
+use crate::util::{self, BASE_PATH, Script, Sh, World, base_prompt};
 
 /// One thing a traced process did.
 #[derive(Debug)]
@@ -216,7 +212,7 @@ impl Traced {
     }
 
     fn execute(&self) -> Option<Trace> {
-        let strace = common::required_tool("strace")?;
+        let strace = util::required_tool("strace")?;
         let exe = self.sh.find()?;
         let out_dir = tempfile::tempdir().unwrap();
         let trace_file = out_dir.path().join("trace");
@@ -527,7 +523,7 @@ per_shell!(nearer_venv_appearing_takes_over, |sh: Sh| {
     let staged = p.world.venv(&p.world.tmp.path().join("staged/venv"), "4.0");
     let src = p.project.join("src");
     let arrived = src.join("venv");
-    let bin = common::bin();
+    let bin = util::bin();
     let mut s = Script::new(sh, &p.world);
     s.cd(&src);
     let before = s.snap();

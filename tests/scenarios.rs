@@ -1,11 +1,7 @@
 //! What a user sees: real bash, zsh and fish, real `python3 -m venv`
 //! environments, `cd` around, and the resulting environment checked.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-#[macro_use]
-mod common;
-
-use common::{BASE_PATH, Script, Sh, World, base_prompt};
+use crate::util::{self, BASE_PATH, Script, Sh, World, base_prompt};
 
 struct Projects {
     world: World,
@@ -332,18 +328,18 @@ per_shell!(hostile_folder_names, |sh: Sh| {
     use std::os::unix::ffi::OsStrExt;
     let world = World::new();
     let mut projects = Vec::new();
-    for name in common::hostile_names() {
+    for (name, label) in util::hostile_names() {
         let dir = world
             .root
             .join("hostile")
-            .join(std::ffi::OsStr::from_bytes(&name));
+            .join(std::ffi::OsStr::from_bytes(name));
         world.venv(&dir.join("venv"), "1.0");
         world.allow(&dir);
-        projects.push((name, dir));
+        projects.push((name, label, dir));
     }
     let mut s = Script::new(sh, &world);
     let mut snaps = Vec::new();
-    for (_, dir) in &projects {
+    for (_, _, dir) in &projects {
         s.cd(&dir.join("venv/bin"));
         let inside = s.snap();
         s.cd(&world.root);
@@ -351,13 +347,12 @@ per_shell!(hostile_folder_names, |sh: Sh| {
         snaps.push((inside, outside));
     }
     let ran = s.execute();
-    for ((name, dir), (inside, outside)) in projects.iter().zip(snaps) {
-        let label = common::prompt_label(name);
-        ran.snaps[inside].assert_active_as(&dir.join("venv"), name, &label, "1.0", BASE_PATH);
+    for ((name, label, dir), (inside, outside)) in projects.iter().zip(snaps) {
+        ran.snaps[inside].assert_active_as(&dir.join("venv"), name, label, "1.0", BASE_PATH);
         ran.snaps[outside].assert_inactive(BASE_PATH, &base_prompt(sh));
     }
     assert_eq!(
-        common::pwned_files(&world.root),
+        util::pwned_files(&world.root),
         Vec::<std::path::PathBuf>::new()
     );
     assert!(!ran.stderr.contains("command not found"), "{}", ran.stderr);

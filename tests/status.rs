@@ -1,14 +1,11 @@
 //! `autovenv status` and `export json`: what they say, checked against the
 //! schemas documented in docs/json.md.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-mod common;
-#[path = "common/schema.rs"]
-mod schema;
+use crate::util::schema;
 
 use std::path::Path;
 
-use common::World;
+use crate::util::{self, World};
 use serde_json::Value;
 
 fn status(world: &World, dir: &Path, extra_env: &[(&str, &str)]) -> Value {
@@ -36,12 +33,12 @@ fn status(world: &World, dir: &Path, extra_env: &[(&str, &str)]) -> Value {
 fn status_json_in_every_situation_matches_the_documented_schema() {
     let world = World::new();
     let ready = world.path("ready");
-    common::make_venv_by_hand(&ready.join("venv"));
+    util::make_venv_by_hand(&ready.join("venv"));
     world.allow(&ready);
     let untrusted = world.path("untrusted");
-    common::make_venv_by_hand(&untrusted.join(".venv"));
+    util::make_venv_by_hand(&untrusted.join(".venv"));
     let central = world.path("central-user");
-    common::make_venv_by_hand(&world.central.join("flask2"));
+    util::make_venv_by_hand(&world.central.join("flask2"));
     world.mkdir(&central);
     std::fs::write(central.join(".venv-name"), "flask2\n").unwrap();
     let refused = world.path("refused");
@@ -94,7 +91,7 @@ fn status_json_in_every_situation_matches_the_documented_schema() {
 
     // Something activated by hand is reported and left alone.
     let hand = world.path("hand/env");
-    common::make_venv_by_hand(&hand);
+    util::make_venv_by_hand(&hand);
     let v = status(&world, &ready, &[("VIRTUAL_ENV", hand.to_str().unwrap())]);
     assert_eq!(v["shell"]["activated_by"], "outside");
     assert_eq!(v["shell"]["active"], hand.to_str().unwrap());
@@ -105,7 +102,7 @@ fn status_json_in_every_situation_matches_the_documented_schema() {
 fn status_text_says_what_and_why() {
     let world = World::new();
     let untrusted = world.path("cloned");
-    common::make_venv_by_hand(&untrusted.join("venv"));
+    util::make_venv_by_hand(&untrusted.join("venv"));
     let out = world
         .autovenv()
         .arg("status")
@@ -155,7 +152,7 @@ fn export_json_matches_the_documented_schema() {
     let a = world.path("a");
     let b = world.path("b");
     for p in [&a, &b] {
-        common::make_venv_by_hand(&p.join("venv"));
+        util::make_venv_by_hand(&p.join("venv"));
         world.allow(p);
     }
     let export = |dir: &Path, env: &[(String, String)]| -> Value {
@@ -176,7 +173,7 @@ fn export_json_matches_the_documented_schema() {
     assert_eq!(on["set"]["VIRTUAL_ENV"], a.join("venv").to_str().unwrap());
     assert_eq!(
         on["set"]["PATH"],
-        format!("{}:{}", a.join("venv/bin").display(), common::BASE_PATH)
+        format!("{}:{}", a.join("venv/bin").display(), util::BASE_PATH)
     );
     // Carry the result into the next call, as a tool would.
     let carried: Vec<(String, String)> = on["set"]
@@ -194,10 +191,10 @@ fn export_json_matches_the_documented_schema() {
     );
     assert_eq!(
         switch["set"]["PATH"],
-        format!("{}:{}", b.join("venv/bin").display(), common::BASE_PATH)
+        format!("{}:{}", b.join("venv/bin").display(), util::BASE_PATH)
     );
     let out = export(&world.root, &carried);
-    assert_eq!(out["set"]["PATH"], common::BASE_PATH);
+    assert_eq!(out["set"]["PATH"], util::BASE_PATH);
     let unset: Vec<&str> = out["unset"]
         .as_array()
         .unwrap()

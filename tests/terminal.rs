@@ -1,14 +1,11 @@
 //! Real interactive shells in a real terminal (tmux), typed at as a person
 //! would, with the prompt read off the screen.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Sh, World};
+use crate::util::{self, Sh, World};
 
 struct Terminal {
     socket: String,
@@ -24,7 +21,7 @@ impl Terminal {
     /// `extra` is shell code run after the hook loads.
     fn start_with(sh: Sh, world: &World, dir: &Path, extra: &str) -> Option<Terminal> {
         let exe = sh.find()?;
-        let tmux = common::required_tool("tmux")?;
+        let tmux = util::required_tool("tmux")?;
         let rc = world.home.join(format!("rc.{}", sh.name()));
         let (rc_text, command) = match sh {
             Sh::Bash => (

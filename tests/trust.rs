@@ -1,12 +1,8 @@
 //! Trust: nothing that arrived with a directory runs until the user says so.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
-#[macro_use]
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{BASE_PATH, Script, Sh, World, base_prompt};
+use crate::util::{self, BASE_PATH, Script, Sh, World, base_prompt};
 
 /// A "cloned repository" whose venv would leave a file behind if anything in
 /// it ran: `venv/bin/ls`, and lines appended to its activate scripts.
@@ -157,7 +153,7 @@ fn allowing_at_once_from_many_processes_loses_nothing() {
     let projects: Vec<PathBuf> = (0..24)
         .map(|i| {
             let p = world.path(&format!("p{i}"));
-            common::make_venv_by_hand(&p.join("venv"));
+            util::make_venv_by_hand(&p.join("venv"));
             p
         })
         .collect();
@@ -186,7 +182,7 @@ fn read_only_data_folder_fails_clearly_and_changes_nothing() {
     // where the folder should be stands in for a read-only data folder.
     let world = World::new();
     let p = world.path("p");
-    common::make_venv_by_hand(&p.join("venv"));
+    util::make_venv_by_hand(&p.join("venv"));
     let blocked = world.root.join("not-a-folder");
     std::fs::write(&blocked, "x").unwrap();
     let out = world
@@ -257,8 +253,8 @@ fn allow_recursive_allows_every_project_below() {
     let top = world.path("src");
     let a = top.join("a");
     let b = top.join("group/b");
-    common::make_venv_by_hand(&a.join("venv"));
-    common::make_venv_by_hand(&b.join(".venv"));
+    util::make_venv_by_hand(&a.join("venv"));
+    util::make_venv_by_hand(&b.join(".venv"));
     world.mkdir(&top.join("not-a-project/venv")); // no pyvenv.cfg
     let out = world
         .autovenv()

@@ -9,6 +9,7 @@ use crate::bytes;
 use crate::config::Config;
 use crate::detect::{self, Marker};
 use crate::message;
+use crate::snapshot::Snapshot;
 use crate::trust;
 use crate::venv;
 
@@ -56,10 +57,10 @@ fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
     }
 }
 
-pub fn allow(path: Option<PathBuf>, recursive: bool) -> Result<()> {
-    let config = Config::from_env();
+pub fn allow(env: &Snapshot, path: Option<PathBuf>, recursive: bool) -> Result<()> {
+    let config = Config::from_snapshot(env);
     let data = data_dir(&config)?;
-    let path = super::folder_arg(path)?;
+    let path = super::folder_arg(env, path)?;
     if recursive {
         return allow_recursive(&config, &data, &path);
     }
@@ -133,10 +134,10 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn deny(path: Option<PathBuf>) -> Result<()> {
-    let config = Config::from_env();
+pub fn deny(env: &Snapshot, path: Option<PathBuf>) -> Result<()> {
+    let config = Config::from_snapshot(env);
     let data = data_dir(&config)?;
-    let path = super::folder_arg(path)?;
+    let path = super::folder_arg(env, path)?;
     let (venv, _root) = project_venv(&config, &path)?;
     if trust::deny(&data, &venv)? {
         message::info(

@@ -3,17 +3,19 @@
 //! fixing (0: no, 1: yes). The checks are in [`crate::doctor`]; this renders
 //! what they found.
 
+use std::ffi::OsStr;
+
 use anyhow::{Result, bail};
 
 use crate::config::Config;
 use crate::detect;
 use crate::doctor::{self, Report, Setup};
+use crate::snapshot::Snapshot;
 
-pub fn run() -> Result<()> {
-    let config = Config::from_env();
-    // Everything doctor reads of the process's environment is read here.
-    let setup = Setup::from_lookup(|name| std::env::var_os(name));
-    let here = detect::current_dir(std::env::var_os("PWD")).ok();
+pub fn run(env: &Snapshot) -> Result<()> {
+    let config = Config::from_snapshot(env);
+    let setup = Setup::from_lookup(|name| env.get(name).map(OsStr::to_os_string));
+    let here = detect::current_dir(env.get("PWD").map(Into::into)).ok();
     let report = doctor::examine(&config, &setup, here.as_deref());
     std::io::Write::write_all(&mut std::io::stdout(), render(&report).as_bytes())?;
     match report.fixes.len() {

@@ -11,10 +11,11 @@ use crate::bytes;
 use crate::config::Config;
 use crate::detect;
 use crate::inventory::{self, EnvState, Inventory};
+use crate::snapshot::Snapshot;
 
-pub fn run(as_json: bool) -> Result<()> {
-    let config = Config::from_env();
-    let here = detect::current_dir(std::env::var_os("PWD")).ok();
+pub fn run(env: &Snapshot, as_json: bool) -> Result<()> {
+    let config = Config::from_snapshot(env);
+    let here = detect::current_dir(env.get("PWD").map(Into::into)).ok();
     let inv = inventory::inventory(&config, here.as_deref());
     let out = if as_json {
         let mut text = serde_json::to_string_pretty(&to_json(&inv))?;

@@ -12,13 +12,14 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
+use crate::snapshot::Snapshot;
 use crate::{bytes, detect};
 
 /// A folder named on the command line (default: here), made absolute the way
 /// the shell shows it: relative to the logical current directory, links
 /// kept.
-pub fn folder_arg(dir: Option<PathBuf>) -> Result<PathBuf> {
-    let here = detect::current_dir(std::env::var_os("PWD"))
+pub fn folder_arg(env: &Snapshot, dir: Option<PathBuf>) -> Result<PathBuf> {
+    let here = detect::current_dir(env.get("PWD").map(Into::into))
         .context("cannot read the current directory")?;
     let dir = match dir {
         None => here,

@@ -19,16 +19,16 @@ use crate::create::{Interpreter, Made, Undo, create};
 use crate::detect::{self, NAME_FILE};
 use crate::known;
 use crate::message;
+use crate::snapshot::Snapshot;
 use crate::trust;
 use crate::venv;
 
-pub fn run(python: Option<OsString>, name: Option<OsString>) -> Result<()> {
-    let config = Config::from_env();
-    // The process's environment is read here only: where `new` stands, and
-    // where it looks for python3 and uv.
-    let here = detect::current_dir(std::env::var_os("PWD"))
+pub fn run(env: &Snapshot, python: Option<OsString>, name: Option<OsString>) -> Result<()> {
+    let config = Config::from_snapshot(env);
+    let here = detect::current_dir(env.get("PWD").map(Into::into))
         .context("cannot read the current directory")?;
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    // Where python3 and uv are looked for.
+    let path = env.or_empty("PATH");
     let python = Interpreter {
         wanted: python.as_deref(),
         path: &path,

@@ -7,31 +7,31 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use serde_json::{Value, json};
 
 use crate::bytes;
 use crate::config::Config;
 use crate::detect::Marker;
-use crate::engine::{self, Decision, Reason};
-use crate::plan::Owner;
-use crate::state::Local;
+use crate::engine::{self, Action, Decision, Reason, TrustKind};
+use crate::snapshot::Snapshot;
+use crate::state::{Current, Local, Owner};
+use crate::view::{self, Summary};
 
-pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
-    let config = Config::from_env();
-    let dir = super::folder_arg(dir)?;
-    let current = engine::current_from_env();
+pub fn run(env: &Snapshot, dir: Option<PathBuf>, as_json: bool) -> Result<()> {
+    let config = Config::from_snapshot(env);
+    let dir = super::folder_arg(env, dir)?;
+    let current = Current::from_snapshot(env, false);
     // status runs outside the hook and cannot see the shell's bookkeeping;
     // it assumes the shell holds what it inherited.
-    let local = Local {
-        adopted: match plan_owner(&current) {
+    let memo = Local {
+        adopted: match current.owner() {
             Owner::Autovenv(a) => Some(a.venv),
             _ => None,
         },
         ..Local::default()
     };
-    let decision = engine::decide(&dir, &config, &current, &local, false);
+    let decision = engine::decide(&current, &config, &dir, &memo, false);
     let out = if as_json {
-        let mut text = serde_json::to_string_pretty(&to_json(&decision))?;
+        let mut text = serde_json::to_string_pretty(&view::status_json(&decision))?;
         text.push('\n');
         text
     } else {
@@ -41,93 +41,12 @@ pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     Ok(())
 }
 
-fn plan_owner(current: &crate::plan::Current) -> Owner {
-    crate::plan::owner(current)
-}
-
-fn text(p: &Path) -> String {
-    String::from_utf8_lossy(p.as_os_str().as_bytes()).into_owned()
-}
-
-pub fn action(decision: &Decision) -> &'static str {
-    let o = &decision.outcome;
-    match (&o.deactivated, &o.activated) {
-        (Some(_), Some(_)) => "switch",
-        (None, Some(_)) => "activate",
-        (Some(_), None) => "deactivate",
-        (None, None) if o.steps.is_empty() => "none",
-        (None, None) => "adopt",
-    }
-}
-
-fn reason_code(reason: &Reason) -> &'static str {
-    match reason {
-        Reason::NoProject => "no-project",
-        Reason::Unusable(_) => "unusable",
-        Reason::SwitchedOff => "switched-off",
-        Reason::Untrusted { .. } => "untrusted",
-        Reason::Ready(_) => "ready",
-    }
-}
-
-pub fn to_json(d: &Decision) -> Value {
-    let project = d.detection.project.as_ref().map(|p| {
-        let (marker, marker_path, name) = match &p.marker {
-            Marker::NameFile { file, name } => (
-                "name-file",
-                text(file),
-                name.as_ref()
-                    .map(|n| String::from_utf8_lossy(n.as_bytes()).into_owned()),
-            ),
-            Marker::VenvDir { name } => ("venv-dir", text(&p.root.join(name)), None),
-        };
-        json!({"root": text(&p.root), "marker": marker, "marker_path": marker_path, "name": name})
-    });
-    let environment = d.venv.as_ref().map(|v| {
-        json!({
-            "path": text(&v.path),
-            "prompt": String::from_utf8_lossy(v.prompt.as_bytes()),
-            "python_version": v.version,
-            "healthy": crate::venv::health(v).is_ok(),
-        })
-    });
-    let trust = d.venv.as_ref().map(|_| match &d.reason {
-        Reason::Ready(kind) => {
-            json!({"trusted": true, "how": kind.as_str(), "allow_command": null})
-        }
-        Reason::Untrusted { allow_command } => {
-            json!({"trusted": false, "how": null, "allow_command": allow_command})
-        }
-        _ => {
-            let trusted = d.verdict.as_ref().is_some_and(|v| v.trusted)
-                || d.detection.project.as_ref().is_some_and(|p| p.is_central());
-            json!({"trusted": trusted, "how": null, "allow_command": null})
-        }
-    });
-    let (active, by) = match &d.owner {
-        Owner::Nobody => (None, None),
-        Owner::Autovenv(a) => (Some(text(&a.venv)), Some("autovenv")),
-        Owner::Displaced(_) => (None, None),
-        Owner::Outside(p) => (Some(text(p)), Some("outside")),
-    };
-    json!({
-        "version": 1,
-        "directory": text(&d.dir),
-        "project": project,
-        "environment": environment,
-        "trust": trust,
-        "reason": reason_code(&d.reason),
-        "shell": {"active": active, "activated_by": by},
-        "action": action(d),
-        "problems": d.problems,
-    })
-}
-
 fn to_text(d: &Decision) -> String {
+    let summary = Summary::of(d);
     let mut lines: Vec<(String, String)> = Vec::new();
     let mut row = |k: &str, v: String| lines.push((k.to_string(), v));
     row("directory", bytes::display_path(&d.dir));
-    match &d.detection.project {
+    match &d.project {
         None => row(
             "project",
             "none: no .venv-name or environment folder here or above".into(),
@@ -147,36 +66,28 @@ fn to_text(d: &Decision) -> String {
             );
         }
     }
-    if let Some(v) = &d.venv {
+    if let Some(e) = &summary.environment {
         row(
             "environment",
             format!(
                 "{} ({}, {}, prompt {})",
-                bytes::display_path(&v.path),
-                crate::venv::version_text(v),
-                if crate::venv::health(v).is_ok() {
-                    "healthy"
-                } else {
-                    "broken"
-                },
-                crate::venv::prompt_text(v)
+                bytes::display_path(&e.path),
+                e.version_text(),
+                if e.healthy { "healthy" } else { "broken" },
+                e.prompt_text()
             ),
         );
     }
-    let trust = match &d.reason {
-        Reason::Ready(engine::TrustKind::Allowed) => {
-            Some("yes, allowed with autovenv allow".to_string())
-        }
-        Reason::Ready(engine::TrustKind::Central) => {
+    let trust = match (&summary.trusted_as, summary.allow_command()) {
+        (Some(TrustKind::Allowed), _) => Some("yes, allowed with autovenv allow".to_string()),
+        (Some(TrustKind::Central), _) => {
             Some("yes, a central environment named by .venv-name".into())
         }
-        Reason::Ready(engine::TrustKind::TrustAll) => {
-            Some("not checked: AUTOVENV_TRUST=all".into())
-        }
-        Reason::Untrusted { allow_command } => Some(format!(
+        (Some(TrustKind::TrustAll), _) => Some("not checked: AUTOVENV_TRUST=all".into()),
+        (None, Some(allow_command)) => Some(format!(
             "no, untrusted; to activate it, run: {allow_command}"
         )),
-        _ => None,
+        (None, None) => None,
     };
     if let Some(t) = trust {
         row("trusted", t);
@@ -195,43 +106,15 @@ fn to_text(d: &Decision) -> String {
         },
     );
     let o = &d.outcome;
-    let name = |p: &Path| bytes::display_path(p);
-    let hook = match action(d) {
-        "switch" => format!(
-            "would switch from {} to {}",
-            name(
-                &o.deactivated
-                    .as_ref()
-                    .map(|a| a.venv.clone())
-                    .unwrap_or_default()
-            ),
-            name(
-                &o.activated
-                    .as_ref()
-                    .map(|v| v.path.clone())
-                    .unwrap_or_default()
-            )
-        ),
-        "activate" => format!(
-            "would activate {}",
-            name(
-                &o.activated
-                    .as_ref()
-                    .map(|v| v.path.clone())
-                    .unwrap_or_default()
-            )
-        ),
-        "deactivate" => format!(
-            "would deactivate {}",
-            name(
-                &o.deactivated
-                    .as_ref()
-                    .map(|a| a.venv.clone())
-                    .unwrap_or_default()
-            )
-        ),
-        "adopt" => "would take over the inherited activation".into(),
-        _ => match (&d.reason, &d.owner) {
+    let name = |p: Option<&Path>| p.map(bytes::display_path).unwrap_or_default();
+    let old = o.deactivated.as_ref().map(|a| a.venv.as_path());
+    let new = o.activated.as_ref().map(|v| v.path.as_path());
+    let hook = match d.action() {
+        Action::Switch => format!("would switch from {} to {}", name(old), name(new)),
+        Action::Activate => format!("would activate {}", name(new)),
+        Action::Deactivate => format!("would deactivate {}", name(old)),
+        Action::Adopt => "would take over the inherited activation".into(),
+        Action::None => match (&d.reason, &d.owner) {
             (_, Owner::Outside(_)) => {
                 "nothing: the active environment was activated outside autovenv".into()
             }

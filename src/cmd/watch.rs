@@ -10,23 +10,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use notify::{RecursiveMode, Watcher};
-use serde_json::{Value, json};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{Marker, Probe};
+use crate::detect::Probe;
 use crate::engine::{self, Reason};
 use crate::message;
-use crate::plan::Current;
-use crate::state::Local;
-use crate::venv;
+use crate::snapshot::Snapshot;
+use crate::state::{Current, Local};
+use crate::view::{self, Summary};
 
 /// Events come in bursts (creating a venv writes hundreds of files): wait
 /// for this much quiet before deciding again...
@@ -42,24 +40,9 @@ enum Wake {
     Stop,
 }
 
-/// What applies to the directory, as one comparable value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Applies {
-    project: Option<PathBuf>,
-    marker: Option<&'static str>,
-    environment: Option<PathBuf>,
-    prompt: Option<String>,
-    version: Option<String>,
-    healthy: Option<bool>,
-    trusted: bool,
-    reason: &'static str,
-    problem: Option<String>,
-    allow_command: Option<String>,
-}
-
-pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
-    let config = Config::from_env();
-    let dir = super::folder_arg(dir)?;
+pub fn run(env: &Snapshot, dir: Option<PathBuf>, as_json: bool) -> Result<()> {
+    let config = Config::from_snapshot(env);
+    let dir = super::folder_arg(env, dir)?;
     for w in &config.warnings {
         message::problem(w);
     }
@@ -81,7 +64,7 @@ pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     .context("cannot set up Ctrl-C handling")?;
 
     let mut watched: BTreeMap<PathBuf, u64> = BTreeMap::new();
-    let mut last: Option<Applies> = None;
+    let mut last: Option<Summary> = None;
     let mut out = std::io::stdout();
     loop {
         if !dir.is_dir() {
@@ -91,11 +74,11 @@ pub fn run(dir: Option<PathBuf>, as_json: bool) -> Result<()> {
             );
             return Ok(());
         }
-        let (applies, wanted) = decide(&dir, &config);
+        let (applies, wanted) = decide(env, &dir, &config);
         sync_watches(&mut watcher, &mut watched, wanted);
         if last.as_ref() != Some(&applies) {
             let line = if as_json {
-                to_json(&dir, &applies).to_string()
+                view::watch_json(&dir, &applies).to_string()
             } else {
                 to_text(&applies)
             };
@@ -169,16 +152,17 @@ fn sync_watches(
 }
 
 /// What applies, and the folders whose changes could change it.
-fn decide(dir: &Path, config: &Config) -> (Applies, BTreeSet<PathBuf>) {
+fn decide(env: &Snapshot, dir: &Path, config: &Config) -> (Summary, BTreeSet<PathBuf>) {
     // A shell with nothing active: what applies to the directory itself,
     // whatever any one shell holds.
     let current = Current {
-        path: std::env::var_os("PATH")
-            .filter(|p| !p.is_empty())
+        path: env
+            .non_empty("PATH")
+            .map(Into::into)
             .or(Some("/usr/bin:/bin".into())),
         ..Current::default()
     };
-    let decision = engine::decide(dir, config, &current, &Local::default(), false);
+    let decision = engine::decide(&current, config, dir, &Local::default(), false);
 
     let mut wanted = BTreeSet::new();
     wanted.insert(dir.to_path_buf());
@@ -186,7 +170,7 @@ fn decide(dir: &Path, config: &Config) -> (Applies, BTreeSet<PathBuf>) {
         // Removing or renaming DIR shows up in its parent.
         wanted.insert(parent.to_path_buf());
     }
-    for probe in &decision.check.probes {
+    for probe in &decision.probes {
         let path = match probe {
             Probe::Exists { path, .. }
             | Probe::Missing { path, .. }
@@ -197,45 +181,7 @@ fn decide(dir: &Path, config: &Config) -> (Applies, BTreeSet<PathBuf>) {
             wanted.insert(folder);
         }
     }
-
-    let project = decision.detection.project.as_ref();
-    let trusted = match &decision.reason {
-        Reason::Ready(_) => true,
-        Reason::Untrusted { .. } | Reason::NoProject => false,
-        _ => {
-            config.trust_all
-                || decision.verdict.as_ref().is_some_and(|v| v.trusted)
-                || project.is_some_and(|p| p.is_central())
-        }
-    };
-    let applies = Applies {
-        project: project.map(|p| p.root.clone()),
-        marker: project.map(|p| match p.marker {
-            Marker::NameFile { .. } => "name-file",
-            Marker::VenvDir { .. } => "venv-dir",
-        }),
-        environment: decision.venv.as_ref().map(|v| v.path.clone()),
-        prompt: decision.venv.as_ref().map(venv::prompt_text),
-        version: decision.venv.as_ref().and_then(|v| v.version.clone()),
-        healthy: decision.venv.as_ref().map(|v| venv::health(v).is_ok()),
-        trusted,
-        reason: match &decision.reason {
-            Reason::NoProject => "no-project",
-            Reason::Unusable(_) => "unusable",
-            Reason::SwitchedOff => "switched-off",
-            Reason::Untrusted { .. } => "untrusted",
-            Reason::Ready(_) => "ready",
-        },
-        problem: match &decision.reason {
-            Reason::Unusable(why) => Some(why.clone()),
-            _ => None,
-        },
-        allow_command: match &decision.reason {
-            Reason::Untrusted { allow_command } => Some(allow_command.clone()),
-            _ => None,
-        },
-    };
-    (applies, wanted)
+    (Summary::of(&decision), wanted)
 }
 
 /// `path` if it is a folder, else its nearest ancestor that is one: the
@@ -244,52 +190,30 @@ fn nearest_folder(path: &Path) -> Option<PathBuf> {
     path.ancestors().find(|p| p.is_dir()).map(Path::to_path_buf)
 }
 
-fn text(p: &Path) -> String {
-    String::from_utf8_lossy(p.as_os_str().as_bytes()).into_owned()
-}
-
-fn to_json(dir: &Path, a: &Applies) -> Value {
-    json!({
-        "version": 1,
-        "directory": text(dir),
-        "reason": a.reason,
-        "project": a.project.as_deref().map(text),
-        "marker": a.marker,
-        "environment": a.environment.as_deref().map(text),
-        "prompt": a.prompt,
-        "python_version": a.version,
-        "healthy": a.healthy,
-        "trusted": a.trusted,
-        "allow_command": a.allow_command,
-        "problem": a.problem,
-    })
-}
-
-fn to_text(a: &Applies) -> String {
+fn to_text(s: &Summary) -> String {
     let env = || {
-        a.environment
-            .as_deref()
-            .map(bytes::display_path)
+        s.environment
+            .as_ref()
+            .map(|e| bytes::display_path(&e.path))
             .unwrap_or_default()
     };
-    match a.reason {
-        "ready" => format!(
-            "ready: {} ({}, {})",
-            env(),
-            a.prompt.as_deref().unwrap_or_default(),
-            match &a.version {
-                Some(v) => format!("Python {v}"),
-                None => "Python, version unknown".into(),
-            }
-        ),
-        "untrusted" => format!(
+    match &s.reason {
+        Reason::Ready => {
+            let e = s.environment.as_ref();
+            format!(
+                "ready: {} ({}, {})",
+                env(),
+                e.map(|e| e.prompt_text()).unwrap_or_default(),
+                e.map(view::EnvironmentView::version_text)
+                    .unwrap_or_default()
+            )
+        }
+        Reason::Untrusted { .. } => format!(
             "untrusted: {}; to activate it, run: {}",
             env(),
-            a.allow_command.as_deref().unwrap_or_default()
+            s.allow_command().unwrap_or_default()
         ),
-        "unusable" => {
-            format!("unusable: {}", a.problem.as_deref().unwrap_or_default()).replace('\n', " ")
-        }
+        Reason::Unusable(why) => format!("unusable: {why}").replace('\n', " "),
         _ => "no-project: no environment applies here".to_string(),
     }
 }

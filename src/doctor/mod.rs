@@ -76,7 +76,7 @@ pub struct Setup {
 
 impl Setup {
     /// Reads the variables doctor needs through `get` (for the real
-    /// environment, `std::env::var_os`).
+    /// environment, the snapshot's values).
     pub fn from_lookup(get: impl Fn(&str) -> Option<OsString>) -> Setup {
         let vars: BTreeMap<&'static str, OsString> = VARS
             .iter()

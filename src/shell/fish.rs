@@ -7,7 +7,8 @@ use std::os::unix::ffi::OsStrExt;
 use super::prompt_label;
 use crate::bytes;
 use crate::detect::Probe;
-use crate::plan::{Check, Step};
+use crate::plan::Step;
+use crate::settle::Check;
 
 /// Quotes bytes as one fish word. Inside fish single quotes only `\` and `'`
 /// are special; control characters and invalid UTF-8 are written outside
@@ -121,17 +122,18 @@ pub fn render(steps: &[Step]) -> String {
             }
             Step::DeactivateCommand(true) => out.push_str("__autovenv_define_deactivate\n"),
             Step::DeactivateCommand(false) => out.push_str("__autovenv_forget_deactivate\n"),
-            Step::Local(value) => {
-                let _ = writeln!(out, "set -g __autovenv_local {}", quote(value.as_bytes()));
-            }
-            Step::Check(check) => render_check(&mut out, check),
         }
     }
     out
 }
 
+/// The hook's memo, as a shell variable that is never exported.
+pub fn render_memo(out: &mut String, value: &str) {
+    let _ = writeln!(out, "set -g __autovenv_local {}", quote(value.as_bytes()));
+}
+
 /// One `test` call (a builtin) holds every comparison and file question.
-fn render_check(out: &mut String, check: &Check) {
+pub fn render_check(out: &mut String, check: &Check) {
     if check.is_volatile() {
         out.push_str("function __autovenv_unchanged; return 1; end\n");
         return;
@@ -249,7 +251,8 @@ mod tests {
                 set_flags: vec![("CF", false)],
                 probes: vec![],
             };
-            let code = render(&[Step::Check(check)]);
+            let mut code = String::new();
+            render_check(&mut code, &check);
             let script = format!(
                 "{code}\nset -gx CA {qa}; set -g CC c\n\
                  __autovenv_unchanged; and echo same\n\

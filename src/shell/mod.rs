@@ -4,7 +4,8 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::plan::{Check, Step};
+use crate::plan::Step;
+use crate::settle::{Check, HookUpdate};
 
 pub mod fish;
 pub mod posix;
@@ -36,6 +37,36 @@ impl Shell {
         }
     }
 
+    /// The check alone, as the hook defines it.
+    pub fn render_check(self, check: &Check) -> String {
+        let mut out = String::new();
+        match self {
+            Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check),
+            Shell::Fish => fish::render_check(&mut out, check),
+        }
+        out
+    }
+
+    /// A hook update, one statement per line, in the order `HookUpdate`
+    /// describes.
+    pub fn render_update(self, update: &HookUpdate) -> String {
+        let mut out = String::new();
+        if !update.steps.is_empty() {
+            out.push_str(&self.render_check(&Check::volatile()));
+            out.push_str(&self.render(&update.steps));
+        }
+        if let Some(memo) = &update.memo {
+            match self {
+                Shell::Bash | Shell::Zsh => posix::render_memo(&mut out, memo),
+                Shell::Fish => fish::render_memo(&mut out, memo),
+            }
+        }
+        if let Some(check) = &update.check {
+            out.push_str(&self.render_check(check));
+        }
+        out
+    }
+
     /// What `autovenv export` prints for the hook to evaluate. bash and zsh
     /// get the statements as lines. fish gets them on one line, joined by
     /// `;`: its hook reads the output with a command substitution, which
@@ -43,8 +74,8 @@ impl Shell {
     /// for `eval`. The alternative, piping the lines into `source`, is a
     /// pipe between two builtins, which costs fish about 0.1 ms. No
     /// statement spans lines (quoting writes a newline as `\x0a`).
-    pub fn render_for_hook(self, steps: &[Step]) -> String {
-        let lines = self.render(steps);
+    pub fn render_for_hook(self, update: &HookUpdate) -> String {
+        let lines = self.render_update(update);
         match self {
             Shell::Bash | Shell::Zsh => lines,
             Shell::Fish => {
@@ -87,9 +118,15 @@ impl Shell {
         // to any end but an extra run of the binary).
         use std::hash::{Hash, Hasher};
         let mut hasher = std::hash::DefaultHasher::new();
-        self.render(&[Step::Check(check.clone())]).hash(&mut hasher);
+        self.render_check(check).hash(&mut hasher);
         format!("{:016x}", hasher.finish())
     }
+}
+
+/// The command that trusts the project at `root`, as a user would type it
+/// in bash, zsh or fish (a plain path as it is, anything else quoted).
+pub fn allow_command(root: &Path) -> String {
+    format!("autovenv allow {}", posix::shown(root))
 }
 
 /// The prompt prefix as people read it: control characters (which could move
@@ -113,8 +150,8 @@ mod tests {
     //! any change to generated shell code shows up in review.
 
     use super::*;
-    use crate::plan::{Current, Target, plan_transition};
-    use crate::state::{Activation, Local};
+    use crate::plan::{Target, plan_transition};
+    use crate::state::{Activation, Current};
     use crate::venv::Venv;
     use std::path::{Path, PathBuf};
 
@@ -155,11 +192,8 @@ mod tests {
         }
     }
 
-    fn adopted(path: &str) -> Local {
-        Local {
-            adopted: Some(path.into()),
-            ..Local::default()
-        }
+    fn adopted(path: &str) -> Option<&Path> {
+        Some(Path::new(path))
     }
 
     /// (name, statements) for every transition, for one shell.
@@ -174,38 +208,28 @@ mod tests {
         let cases = [
             (
                 "activate",
-                plan_transition(&outside, &target(a, "client app"), &Local::default(), false),
+                plan_transition(&outside, &target(a, "client app"), None, false),
             ),
             (
                 "deactivate",
                 plan_transition(
                     &active(a, Some("/opt/py")),
                     &Target::Nothing,
-                    &adopted(a),
+                    adopted(a),
                     false,
                 ),
             ),
             (
                 "switch",
-                plan_transition(
-                    &active(a, None),
-                    &target(b, "it's $(b)"),
-                    &adopted(a),
-                    false,
-                ),
+                plan_transition(&active(a, None), &target(b, "it's $(b)"), adopted(a), false),
             ),
             (
                 "adopt",
-                plan_transition(
-                    &active(a, None),
-                    &target(a, "client app"),
-                    &Local::default(),
-                    false,
-                ),
+                plan_transition(&active(a, None), &target(a, "client app"), None, false),
             ),
             (
                 "no prompt",
-                plan_transition(&outside, &target(a, "client app"), &Local::default(), true),
+                plan_transition(&outside, &target(a, "client app"), None, true),
             ),
         ];
         let mut out = String::new();
@@ -259,11 +283,10 @@ mod tests {
                 },
             ],
         };
-        let steps = [Step::Check(check)];
         insta::assert_snapshot!(format!(
             "## bash\n{}\n## fish\n{}",
-            Shell::Bash.render(&steps),
-            Shell::Fish.render(&steps)
+            Shell::Bash.render_check(&check),
+            Shell::Fish.render_check(&check)
         ));
     }
 
@@ -334,7 +357,11 @@ mod round_trip {
             std::process::id(),
             RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
-        std::fs::write(&file, shell.render_for_hook(&steps)).unwrap();
+        let update = HookUpdate {
+            steps,
+            ..HookUpdate::default()
+        };
+        std::fs::write(&file, shell.render_for_hook(&update)).unwrap();
         let mut script = match shell {
             Shell::Fish => format!(
                 "set -l code (cat '{}'); test (count $code) = 1; or exit 3; eval $code\n",

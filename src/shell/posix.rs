@@ -6,7 +6,8 @@ use std::os::unix::ffi::OsStrExt;
 use super::{Shell, prompt_label};
 use crate::bytes;
 use crate::detect::Probe;
-use crate::plan::{Check, Step};
+use crate::plan::Step;
+use crate::settle::Check;
 
 /// Quotes bytes as one word for bash and zsh. Plain text goes in single
 /// quotes; anything with a control character or invalid UTF-8 goes in
@@ -117,18 +118,19 @@ pub fn render(shell: Shell, steps: &[Step]) -> String {
             }
             Step::DeactivateCommand(true) => out.push_str("__autovenv_define_deactivate\n"),
             Step::DeactivateCommand(false) => out.push_str("__autovenv_forget_deactivate\n"),
-            Step::Local(value) => {
-                let _ = writeln!(out, "__autovenv_local={}", quote(value.as_bytes()));
-            }
-            Step::Check(check) => render_check(&mut out, check),
         }
     }
     out
 }
 
+/// The hook's memo, as a shell variable that is never exported.
+pub fn render_memo(out: &mut String, value: &str) {
+    let _ = writeln!(out, "__autovenv_local={}", quote(value.as_bytes()));
+}
+
 /// The check as one `[[ ]]` (one builtin call, no process), then the first
 /// line of any `.venv-name` that decided the environment.
-fn render_check(out: &mut String, check: &Check) {
+pub fn render_check(out: &mut String, check: &Check) {
     if check.is_volatile() {
         out.push_str("__autovenv_unchanged() { \\builtin return 1; }\n");
         return;
@@ -240,7 +242,7 @@ mod tests {
     #[test]
     fn joined_variable_check_in_real_shells() {
         use std::process::Command;
-        for (shell, name) in [(Shell::Bash, "bash"), (Shell::Zsh, "zsh")] {
+        for name in ["bash", "zsh"] {
             let Some(exe) = crate::shell::test_shell(name) else {
                 continue;
             };
@@ -250,7 +252,8 @@ mod tests {
                     set_flags: vec![("CF", false)],
                     probes: vec![],
                 };
-                let code = render(shell, &[Step::Check(check)]);
+                let mut code = String::new();
+                render_check(&mut code, &check);
                 let script = format!(
                     "{code}\nexport CA={qa}\n__autovenv_unchanged && echo same\nCB=1; __autovenv_unchanged || echo changed\nCB=; CF=; __autovenv_unchanged || echo flagged\nunset CF; CA=other; __autovenv_unchanged || echo changed-a\n",
                     qa = quote(a)

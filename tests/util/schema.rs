@@ -2,7 +2,6 @@
 //! enum, properties, required, additionalProperties, items), and a reader
 //! for the schema blocks in that document, so that the documentation itself
 //! is what the tests hold the output to.
-#![allow(dead_code)]
 
 use serde_json::Value;
 
@@ -18,6 +17,15 @@ pub fn documented(name: &str) -> Value {
     let end = start + doc[start..].find("\n```").unwrap();
     serde_json::from_str(&doc[start..end])
         .unwrap_or_else(|e| panic!("schema:{name} is not JSON: {e}"))
+}
+
+/// Holds `value` to the schema docs/json.md gives for `name`.
+pub fn validate(value: &Value, name: &str) {
+    let bad = violations(&documented(name), value);
+    assert!(
+        bad.is_empty(),
+        "{name} output breaks docs/json.md: {bad:#?}\n{value:#}"
+    );
 }
 
 /// Every way `value` breaks `schema`, as paths with reasons.
@@ -88,4 +96,34 @@ fn check(schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
             check(sub, v, &format!("{at}[{i}]"), out);
         }
     }
+}
+
+#[test]
+fn the_documented_schemas_refuse_what_they_should() {
+    let good: Value = serde_json::from_str(
+        r#"{"version":1,"directory":"/d","reason":"no-project","project":null,"marker":null,
+            "environment":null,"prompt":null,"python_version":null,"healthy":null,
+            "trusted":false,"allow_command":null,"problem":null}"#,
+    )
+    .unwrap();
+    validate(&good, "watch");
+    for (field, bad) in [
+        ("reason", Value::from("maybe")),
+        ("trusted", Value::Null),
+        ("version", Value::from(2)),
+        ("extra", Value::from(1)),
+    ] {
+        let mut v = good.clone();
+        v[field] = bad;
+        let found = violations(&documented("watch"), &v);
+        assert!(!found.is_empty(), "{field} should be refused");
+    }
+    let list: Value = serde_json::from_str(
+        r#"{"version":1,"central":{"folder":null,"exists":false,"problem":"x","environments":[
+            {"name":"a","path":"/a","python_version":null,"healthy":"yes","problem":null,"used_by":[]}]},
+            "trusted":[],"problems":[]}"#,
+    )
+    .unwrap();
+    let found = violations(&documented("list"), &list);
+    assert_eq!(found.len(), 1, "{found:#?}");
 }

@@ -1,31 +1,32 @@
 //! Test support: isolated homes, real virtual environments, and real shells
 //! driven as child processes.
-#![allow(dead_code)]
 
-/// Defines a test module `$name` with one test per shell, each running
-/// `$body(Sh::...)`; a missing shell is skipped with the reason printed (or
-/// fails, under AUTOVENV_TEST_REQUIRE_SHELLS=1).
-#[allow(unused_macros)] // not every test file drives every shell
+pub mod schema;
+
+/// Defines a test module `$name` with one test per shell family, each
+/// running `$body(sh)` for every shell `shells_of` lists for that family; a
+/// missing shell is skipped with the reason printed (or fails, under
+/// AUTOVENV_TEST_REQUIRE_SHELLS=1).
 macro_rules! per_shell {
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
             #[test]
             fn bash() {
-                if Sh::Bash.find().is_some() {
-                    ($body)(Sh::Bash)
+                for sh in $crate::util::shells_of($crate::util::Sh::Bash) {
+                    ($body)(sh)
                 }
             }
             #[test]
             fn zsh() {
-                if Sh::Zsh.find().is_some() {
-                    ($body)(Sh::Zsh)
+                for sh in $crate::util::shells_of($crate::util::Sh::Zsh) {
+                    ($body)(sh)
                 }
             }
             #[test]
             fn fish() {
-                if Sh::Fish.find().is_some() {
-                    ($body)(Sh::Fish)
+                for sh in $crate::util::shells_of($crate::util::Sh::Fish) {
+                    ($body)(sh)
                 }
             }
         }
@@ -51,6 +52,14 @@ pub enum Sh {
     Fish,
 }
 
+/// The shells a `per_shell!` test of `family` runs under: the one on PATH,
+/// or none when it is missing (skipped with the reason printed; see
+/// `required_tool`). The one place that picks them, so that running each test
+/// under several versions of a shell is a change here alone.
+pub fn shells_of(family: Sh) -> Vec<Sh> {
+    family.find().map(|_| family).into_iter().collect()
+}
+
 impl Sh {
     pub fn name(self) -> &'static str {
         match self {
@@ -64,14 +73,6 @@ impl Sh {
     /// not installed; see `required_tool`.
     pub fn find(self) -> Option<PathBuf> {
         required_tool(self.name())
-    }
-
-    /// `export NAME=VALUE` in this shell's syntax (value already quoted).
-    pub fn export(self, name: &str, quoted: &str) -> String {
-        match self {
-            Sh::Fish => format!("set -gx {name} {quoted}"),
-            _ => format!("export {name}={quoted}"),
-        }
     }
 
     pub fn quote(self, value: &[u8]) -> String {
@@ -316,46 +317,31 @@ pub fn open_up(dir: &Path) {
     }
 }
 
-/// Folder names that have broken other tools' quoting: every byte but NUL
-/// and `/` can be in a name.
-pub fn hostile_names() -> Vec<Vec<u8>> {
-    [
-        &b"space dir"[..],
-        b"$test",
-        "ütf-8".as_bytes(),
-        b"quote'and\"double",
-        b"back\\slash\\",
-        b"new\nline",
-        b"tab\there",
-        b"-dash",
-        b"$(touch PWNED_subst)",
-        b"`touch PWNED_backtick`",
-        b"semi;touch PWNED_semi",
-        b"percent%d%%",
-        b"bang!x",
-        b"bad\xff\xfeutf8",
-        b"star*?[x]",
-        b"{brace,expansion}",
-        b"~tilde",
+/// Folder names that have broken other tools' quoting (every byte but NUL
+/// and `/` can be in a name), each with the label the prompt must show for
+/// it, written out by hand: control characters (which could move the cursor
+/// or clear the screen) and each invalid UTF-8 byte show as `?`.
+pub fn hostile_names() -> Vec<(&'static [u8], &'static str)> {
+    vec![
+        (b"space dir", "space dir"),
+        (b"$test", "$test"),
+        ("ütf-8".as_bytes(), "ütf-8"),
+        (b"quote'and\"double", "quote'and\"double"),
+        (b"back\\slash\\", "back\\slash\\"),
+        (b"new\nline", "new?line"),
+        (b"tab\there", "tab?here"),
+        (b"esc\x1b[2Jclear", "esc?[2Jclear"),
+        (b"-dash", "-dash"),
+        (b"$(touch PWNED_subst)", "$(touch PWNED_subst)"),
+        (b"`touch PWNED_backtick`", "`touch PWNED_backtick`"),
+        (b"semi;touch PWNED_semi", "semi;touch PWNED_semi"),
+        (b"percent%d%%", "percent%d%%"),
+        (b"bang!x", "bang!x"),
+        (b"bad\xff\xfeutf8", "bad??utf8"),
+        (b"star*?[x]", "star*?[x]"),
+        (b"{brace,expansion}", "{brace,expansion}"),
+        (b"~tilde", "~tilde"),
     ]
-    .iter()
-    .map(|n| n.to_vec())
-    .collect()
-}
-
-/// What the prompt shows for a name: control characters and invalid UTF-8
-/// as `?`.
-pub fn prompt_label(name: &[u8]) -> String {
-    String::from_utf8_lossy(name)
-        .chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{fffd}' {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// Every file under `dir` whose name starts with PWNED: proof that part of a
@@ -502,7 +488,6 @@ pub struct Ran {
     pub snaps: Vec<Snap>,
     pub stdout: String,
     pub stderr: String,
-    pub status: std::process::ExitStatus,
 }
 
 impl Ran {
@@ -698,7 +683,6 @@ PS1='$ '
             snaps,
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            status: out.status,
         }
     }
 }

@@ -1,0 +1,222 @@
+//! The hook's side of a decision: its memo (the shell-local bookkeeping of
+//! `state::Local`), the check it runs before each prompt, and the lines for
+//! people. This is the one module that changes the memo; `export` only
+//! captures, decides, settles and renders.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+
+use crate::bytes;
+use crate::config::DECIDING_VARS;
+use crate::detect::Probe;
+use crate::engine::{Decision, Reason};
+use crate::message::Message;
+use crate::plan::Step;
+use crate::shell::{self, Shell};
+use crate::snapshot::Snapshot;
+use crate::state::{Activation, Current, Local, Owner, STATE_VAR};
+use crate::venv;
+
+/// What the hook compares before each prompt: while every variable has the
+/// value seen and every probe gives the answer seen, nothing can have changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Variables and the value seen (empty counts as unset).
+    pub vars: Vec<(&'static str, OsString)>,
+    /// Variables whose being set at all matters, and whether they were.
+    pub set_flags: Vec<(&'static str, bool)>,
+    pub probes: Vec<Probe>,
+}
+
+impl Check {
+    /// A check that never passes, so that every prompt asks the binary.
+    pub fn volatile() -> Check {
+        Check {
+            probes: vec![Probe::Volatile],
+            ..Check::default()
+        }
+    }
+
+    /// A check that only the shell's own answers could pass is no use when
+    /// one question cannot be asked by the shell.
+    pub fn is_volatile(&self) -> bool {
+        self.probes.contains(&Probe::Volatile)
+    }
+}
+
+/// A decision settled: what to tell people, and the memo and check the
+/// shell should hold once the change is applied.
+#[derive(Debug, Clone)]
+pub struct Settled {
+    pub messages: Vec<Message>,
+    pub memo: Local,
+    pub check: Check,
+}
+
+/// What a shell with the hook is given. Rendered in this order: when there
+/// are changes, first a check that always fails (if the statements are cut
+/// short, the next prompt asks again and finishes the job), then the
+/// changes, the memo and the check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookUpdate {
+    pub steps: Vec<Step>,
+    /// The memo, encoded, when it differs from what the shell holds.
+    pub memo: Option<String>,
+    /// The check, when the shell's differs (or it dropped its own).
+    pub check: Option<Check>,
+}
+
+pub fn settle(
+    env: &Snapshot,
+    current: &Current,
+    decision: &Decision,
+    memo_in: &Local,
+    user_deactivate: bool,
+) -> Settled {
+    let mut memo = memo_in.clone();
+    memo.off = decision.off.clone();
+    memo.adopted = adopted(decision, memo_in);
+    let messages = messages(env, decision, &mut memo, user_deactivate);
+    Settled {
+        messages,
+        memo,
+        check: check(env, current, decision),
+    }
+}
+
+impl Settled {
+    /// The update for a shell whose memo is `memo_in`. `check_dropped`: the
+    /// shell threw its check away (an `autovenv` command was typed there)
+    /// and needs it again even if its fingerprint is the same.
+    pub fn for_hook(
+        mut self,
+        shell: Shell,
+        decision: &Decision,
+        memo_in: &Local,
+        check_dropped: bool,
+    ) -> HookUpdate {
+        let steps = decision.outcome.steps.clone();
+        let fingerprint = shell.check_fingerprint(&self.check);
+        let check_changed = check_dropped || memo_in.check.as_deref() != Some(fingerprint.as_str());
+        self.memo.check = Some(fingerprint);
+        HookUpdate {
+            memo: (self.memo != *memo_in).then(|| self.memo.encode()),
+            check: (check_changed || !steps.is_empty()).then_some(self.check),
+            steps,
+        }
+    }
+}
+
+/// Which activation this shell holds as its own once the change is applied.
+fn adopted(decision: &Decision, memo_in: &Local) -> Option<std::path::PathBuf> {
+    let outcome = &decision.outcome;
+    match (&outcome.activated, &decision.owner) {
+        (Some(venv), _) => Some(venv.path.clone()),
+        (None, Owner::Autovenv(a))
+            if outcome.deactivated.is_none() && !outcome.steps.is_empty() =>
+        {
+            Some(a.venv.clone())
+        }
+        (None, Owner::Autovenv(_)) if outcome.steps.is_empty() => memo_in.adopted.clone(),
+        _ => None,
+    }
+}
+
+/// The one-line messages: what changed, and problems not shown before.
+fn messages(
+    env: &Snapshot,
+    decision: &Decision,
+    memo: &mut Local,
+    user_deactivate: bool,
+) -> Vec<Message> {
+    let mut out = Vec::new();
+    let outcome = &decision.outcome;
+    if let Some(old) = &outcome.deactivated {
+        let name = activation_name(env, old);
+        out.push(Message::Info(if user_deactivate {
+            format!(
+                "deactivated {name}; it stays off until you leave {}",
+                bytes::display_path(&old.root)
+            )
+        } else {
+            format!("deactivated {name}")
+        }));
+    }
+    if let Some(venv) = &outcome.activated {
+        out.push(Message::Info(format!(
+            "activated {} ({})",
+            venv::prompt_text(venv),
+            venv::version_text(venv)
+        )));
+    }
+    if user_deactivate && outcome.deactivated.is_none() {
+        out.push(Message::Problem(
+            "no environment activated by autovenv is active here".into(),
+        ));
+    }
+    let shown = (!decision.problems.is_empty()).then(|| decision.problems.join("\n"));
+    if shown.is_some() && shown != memo.shown {
+        out.extend(decision.problems.iter().cloned().map(Message::Problem));
+    }
+    memo.shown = shown;
+    if let Reason::Untrusted {
+        root,
+        venv,
+        canonical,
+    } = &decision.reason
+        && !memo.has_warned(canonical)
+    {
+        out.push(Message::Problem(format!(
+            "found {} but it is not trusted, so it stays off; to activate it, run: {}",
+            bytes::display_path(venv),
+            shell::allow_command(root)
+        )));
+        memo.remember_warning(canonical);
+    }
+    out
+}
+
+/// The name people know an activation by.
+pub fn activation_name(env: &Snapshot, active: &Activation) -> String {
+    let prompt = env
+        .non_empty("VIRTUAL_ENV_PROMPT")
+        .map(OsStr::to_os_string)
+        .unwrap_or_else(|| venv::default_prompt(&active.venv, Some(&active.root)));
+    bytes::display(prompt.as_bytes())
+}
+
+/// The check for the shell once the change is applied: the variables as
+/// they will be, and the decision's questions with their answers.
+fn check(env: &Snapshot, current: &Current, decision: &Decision) -> Check {
+    let steps = &decision.outcome.steps;
+    let after = |name: &'static str, now: Option<OsString>| -> OsString {
+        let mut value = now;
+        for step in steps {
+            match step {
+                Step::Set(n, v) if *n == name => value = Some(v.clone()),
+                Step::Unset(n) if *n == name => value = None,
+                _ => {}
+            }
+        }
+        value.unwrap_or_default()
+    };
+    let mut vars = vec![
+        ("PWD", env.or_empty("PWD")),
+        (
+            "VIRTUAL_ENV",
+            after("VIRTUAL_ENV", current.virtual_env.clone().map(Into::into)),
+        ),
+        (
+            STATE_VAR,
+            after(STATE_VAR, env.get(STATE_VAR).map(Into::into)),
+        ),
+    ];
+    for name in DECIDING_VARS {
+        vars.push((name, env.or_empty(name)));
+    }
+    Check {
+        vars,
+        set_flags: vec![("_OLD_VIRTUAL_PATH", current.foreign_script)],
+        probes: decision.probes.clone(),
+    }
+}
