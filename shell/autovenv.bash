@@ -11,7 +11,7 @@
 # the binary, which prints the statements to evaluate.
 
 # Scripts that source ~/.bashrc must not start switching environments: the
-# hook exists only in interactive shells (SPEC §5).
+# hook exists only in interactive shells (docs/behaviour.md).
 if [[ $- == *i* ]]; then
 
 __autovenv_bin=@AUTOVENV_BIN@
@@ -92,7 +92,7 @@ __autovenv_prompt() {
 }
 
 # `deactivate`, as a venv's own activate script would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 __autovenv_define_deactivate() {
     deactivate() {
         __autovenv_apply --user-deactivate

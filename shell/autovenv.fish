@@ -9,7 +9,7 @@
 # when an answer differs does it start the binary. A `cd` refreshes the test
 # from the PWD handler, so the prompt that follows starts nothing.
 
-# Only interactive shells get the hook (SPEC §5).
+# Only interactive shells get the hook (docs/behaviour.md).
 if status is-interactive
 
 set -g __autovenv_bin @AUTOVENV_BIN@
@@ -169,7 +169,7 @@ function __autovenv_default_prompt
 end
 
 # `deactivate`, as a venv's own activate.fish would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 function __autovenv_define_deactivate
     function deactivate --description 'autovenv: switch this project off until you leave it'
         __autovenv_apply --user-deactivate

@@ -9,7 +9,7 @@
 # chpwd hook, which refreshes the test, so the precmd that follows starts
 # nothing: one process per `cd`, none per idle prompt.
 
-# Only interactive shells get the hook (SPEC §5).
+# Only interactive shells get the hook (docs/behaviour.md).
 if [[ -o interactive ]]; then
 
 typeset -g __autovenv_bin=@AUTOVENV_BIN@
@@ -93,7 +93,7 @@ __autovenv_prompt() {
 }
 
 # `deactivate`, as a venv's own activate script would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 __autovenv_define_deactivate() {
     deactivate() {
         __autovenv_apply --user-deactivate

@@ -4,7 +4,7 @@
 //! Every file system question it asks is recorded as a [`Probe`], with the
 //! answer it got. The hook replays those probes with shell builtins before
 //! each prompt: while every answer is the same, nothing can have changed and
-//! no process is started (SPEC §5).
+//! no process is started (docs/behaviour.md).
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -73,7 +73,7 @@ pub struct Project {
 
 impl Project {
     /// Central environments named by a valid `.venv-name` live in the user's
-    /// own folder and are trusted without asking (SPEC §4).
+    /// own folder and are trusted without asking (docs/trust.md).
     pub fn is_central(&self) -> bool {
         matches!(self.marker, Marker::NameFile { .. })
     }
@@ -268,7 +268,7 @@ fn stable_first_line(raw: &[u8]) -> Option<Vec<u8>> {
     Some(line.to_vec())
 }
 
-/// The first non-empty line, trimmed, when it is a valid name (SPEC §1).
+/// The first non-empty line, trimmed, when it is a valid name (docs/detection.md).
 pub fn parse_name(raw: &[u8], file: &Path) -> Result<OsString, String> {
     let shown = bytes::display_path(file);
     let line = raw

@@ -4,7 +4,7 @@
 //! such folders.
 //!
 //! - A lookup is one `open` of a file whose name is computed: its cost does
-//!   not depend on how many records there are (SPEC §4).
+//!   not depend on how many records there are (docs/trust.md).
 //! - Two shells writing records for different paths write different files,
 //!   so neither can lose the other's; each file is written whole to a
 //!   temporary name, synced and renamed into place, so none is ever
@@ -110,7 +110,7 @@ impl Records {
 }
 
 /// The key records are kept under: the path with every link resolved, so
-/// that a project reached through a symlink is the same project (SPEC §1).
+/// that a project reached through a symlink is the same project (docs/detection.md).
 pub fn canonical(path: &Path) -> Result<PathBuf> {
     fs::canonicalize(path).with_context(|| format!("cannot resolve {}", bytes::display_path(path)))
 }

@@ -48,7 +48,7 @@ pub enum Shape {
     /// found, and reported as broken): a marker, and what can be activated.
     Venv,
     /// `pyvenv.cfg` without `bin/python`: an environment that lost its
-    /// interpreter. Never a marker (SPEC §1), but `list` and `doctor` report
+    /// interpreter. Never a marker (docs/detection.md), but `list` and `doctor` report
     /// it as broken rather than pass over it.
     NoPython,
     /// No `pyvenv.cfg`: not an environment at all.

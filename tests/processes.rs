@@ -2,7 +2,7 @@
 //! and fish run under `strace -f`, and every `execve` and every new process
 //! (a fork, vfork or clone that is not a thread) is read off the trace.
 //!
-//! SPEC §5: a prompt at which nothing changed starts no process; a `cd`
+//! docs/behaviour.md: a prompt at which nothing changed starts no process; a `cd`
 //! starts exactly one (zsh's chpwd and precmd, fish's PWD handler and prompt
 //! event share it); and a change made without a `cd` (a marker created,
 //! removed or edited, the active environment deleted, `autovenv allow` or
@@ -421,7 +421,7 @@ per_shell!(a_change_without_cd_costs_one_process_then_none, |sh: Sh| {
 });
 
 // ---------------------------------------------------------------------------
-// Changes without a cd take effect at the next prompt (SPEC §5).
+// Changes without a cd take effect at the next prompt (docs/behaviour.md).
 
 per_shell!(name_file_created_edited_removed, |sh: Sh| {
     let world = World::new();

@@ -4,7 +4,7 @@
 //!
 //! Every check that can fail before anything is made is done first; once
 //! creation starts, everything made is recorded in an [`Undo`], so a failure
-//! or a Ctrl-C half-way leaves the folders as they were (SPEC §7). Running
+//! or a Ctrl-C half-way leaves the folders as they were (docs/behaviour.md). Running
 //! the creator is [`crate::create`]'s job.
 
 use std::ffi::{OsStr, OsString};
@@ -69,7 +69,7 @@ fn new_in_project(config: &Config, here: &Path, python: Interpreter) -> Result<(
     // `python3 -m venv --prompt PROJECT`: the name a hand-sourced
     // bin/activate shows too. A name that is not UTF-8 cannot be written to
     // pyvenv.cfg by Python; without --prompt, autovenv still shows the
-    // project's name for a folder called venv (SPEC §2).
+    // project's name for a folder called venv (docs/behaviour.md).
     let prompt = here
         .file_name()
         .filter(|n| std::str::from_utf8(n.as_bytes()).is_ok());
@@ -141,7 +141,7 @@ fn new_central(config: &Config, here: &Path, python: Interpreter, name: &OsStr) 
             bytes::display_path(&name_file)
         ),
     );
-    // Within one folder, .venv-name wins over a venv folder (SPEC §1).
+    // Within one folder, .venv-name wins over a venv folder (docs/detection.md).
     if let Some(shadowed) = config
         .venv_dirs
         .iter()

@@ -320,13 +320,17 @@ mod tests {
 /// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI).
 #[cfg(test)]
 pub(crate) fn test_shell(name: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
+    let env = crate::snapshot::Snapshot::capture();
+    let found = env.get("PATH").and_then(|path| {
         std::env::split_paths(&path)
             .map(|d| d.join(name))
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+        if env
+            .get("AUTOVENV_TEST_REQUIRE_SHELLS")
+            .is_some_and(|v| v == "1")
+        {
             panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
         }
         eprintln!("SKIPPED: {name} is not installed");
@@ -417,7 +421,8 @@ mod round_trip {
         let Some(exe) = super::test_shell(name) else {
             return;
         };
-        let cases = std::env::var_os("AUTOVENV_PROPTEST_CASES")
+        let cases = crate::snapshot::Snapshot::capture()
+            .get("AUTOVENV_PROPTEST_CASES")
             .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
             .unwrap_or(16);
         let config = Config {

@@ -137,10 +137,17 @@ impl Sh {
 /// A program a test needs (a shell, strace, tmux, shellcheck), or None with
 /// the reason printed when it is missing. With AUTOVENV_TEST_REQUIRE_SHELLS=1
 /// (CI, whose .ci/run installs them all) a missing one fails the test.
+/// A setting of the test run itself (AUTOVENV_TEST_*, PATH): the tests read
+/// their own environment here, and only here.
+#[allow(clippy::disallowed_methods)] // the binary's rule (read once, via its Snapshot) is about the binary
+pub fn test_setting(name: &str) -> Option<OsString> {
+    std::env::var_os(name)
+}
+
 pub fn required_tool(name: &str) -> Option<PathBuf> {
     find_program(name).or_else(|| {
         let why = format!("{name} is not installed");
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+        if test_setting("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
             panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
         }
         eprintln!("SKIPPED: {why}; install it to run this test");
@@ -149,7 +156,7 @@ pub fn required_tool(name: &str) -> Option<PathBuf> {
 }
 
 pub fn find_program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
+    let path = test_setting("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
         .find(|p| p.is_file())
