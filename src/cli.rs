@@ -15,7 +15,8 @@ use crate::shell::Shell;
 ///   zsh:  eval "$(autovenv hook zsh)"    (~/.zshrc)
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
 #[derive(Debug, Parser)]
-#[command(name = "autovenv", version, max_term_width = 100)]
+// Verbatim: the set-up lines are one per line, as they are typed.
+#[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

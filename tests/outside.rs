@@ -252,3 +252,180 @@ per_shell!(someone_elses_inherited_env_gets_a_deactivate, |sh: Sh| {
         ran.messages()
     );
 });
+
+/// `allow` typed elsewhere says when the environment activates: only a shell
+/// inside the project sees it at its next prompt.
+#[test]
+fn allow_says_when_it_takes_effect() {
+    let p = projects();
+    let said = |dir: &Path, verb: &str| {
+        let out = p
+            .world
+            .autovenv()
+            .current_dir(dir)
+            .env("PWD", dir)
+            .arg(verb)
+            .arg(&p.cloned)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let from_outside = said(&p.outside, "allow");
+    assert!(
+        from_outside.contains(&format!(
+            "it activates when you cd into {}",
+            p.cloned.display()
+        )),
+        "{from_outside}"
+    );
+    assert!(!from_outside.contains("next prompt"), "{from_outside}");
+    let from_inside = said(&p.cloned, "allow");
+    assert!(
+        from_inside.contains("it activates at the next prompt"),
+        "{from_inside}"
+    );
+    let denied_elsewhere = said(&p.outside, "deny");
+    assert!(
+        denied_elsewhere.contains("shells inside the project deactivate it"),
+        "{denied_elsewhere}"
+    );
+}
+
+/// `--help` shows the three set-up lines one per line, as they are typed.
+#[test]
+fn help_shows_the_setup_lines_one_per_line() {
+    let out = std::process::Command::new(crate::util::bin())
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        r#"bash: eval "$(autovenv hook bash)""#,
+        r#"zsh:  eval "$(autovenv hook zsh)""#,
+        "fish: autovenv hook fish | source",
+    ] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(line)),
+            "{line:?} is not a line of its own:\n{help}"
+        );
+    }
+}
+
+/// A Python tool from PyPI (virtualenv, uv): from AUTOVENV_TEST_TOOLS (the
+/// folder `.ci/python-tools` installs into), else PATH; missing, the test
+/// is skipped with the reason printed, or fails where CI requires it.
+fn python_tool(name: &str) -> Option<PathBuf> {
+    let in_tools = crate::util::test_setting("AUTOVENV_TEST_TOOLS")
+        .map(|dir| PathBuf::from(dir).join(name))
+        .filter(|p| p.is_file());
+    in_tools.or_else(|| crate::util::required_tool(name))
+}
+
+/// The variables the environment's own activate script leaves, against
+/// those autovenv leaves, for environments made by `python3 -m venv`,
+/// virtualenv and `uv venv`. The differences allowed are the documented
+/// ones (docs/configuration.md): each side's own bookkeeping, PS1 (which
+/// some scripts export), and the prompt name, which autovenv takes from the
+/// project for a generic folder name and writes without Python 3.11's
+/// parentheses.
+fn same_variables_as_the_activate_script(sh: Sh, creator: &str) {
+    let p = projects();
+    let project = p.world.path("made_by");
+    let venv = project.join(".venv");
+    let made = match creator {
+        "venv" => std::process::Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv)
+            .status()
+            .unwrap(),
+        "virtualenv" => {
+            let Some(tool) = python_tool("virtualenv") else {
+                return;
+            };
+            std::process::Command::new(tool)
+                .args(["-q", "--no-pip", "--no-setuptools", "--no-wheel"])
+                .arg(&venv)
+                .status()
+                .unwrap()
+        }
+        _ => {
+            let Some(tool) = python_tool("uv") else {
+                return;
+            };
+            std::process::Command::new(tool)
+                .args(["venv", "-q", "--python", "python3"])
+                .arg(&venv)
+                .env("UV_NO_CONFIG", "1")
+                .env("UV_OFFLINE", "1")
+                .env("UV_PYTHON_DOWNLOADS", "never")
+                .status()
+                .unwrap()
+        }
+    };
+    assert!(made.success(), "{creator} made no environment");
+    crate::util::write_flaskish(&venv, "4.2.0");
+    p.world.allow(&project);
+
+    let start = |s: Script| {
+        s.env("PKG_CONFIG_PATH", "/usr/lib/pkgconfig")
+            .env("PYTHONHOME", "/nonexistent/python-home")
+    };
+    let mut ours = start(Script::new(sh, &p.world));
+    ours.cd(&project);
+    let ours_at = ours.snap();
+    let ours = ours.execute().snaps.swap_remove(ours_at);
+
+    let mut theirs = start(Script::new(sh, &p.world));
+    theirs.cd(&project);
+    theirs.run(sh.source_activate(&venv));
+    let theirs_at = theirs.snap();
+    let theirs = theirs.execute_with(false).snaps.swap_remove(theirs_at);
+
+    // python -m venv's and uv's scripts also export PS1, which autovenv
+    // never does (a child program has no use for it, and another shell
+    // would show bash's escapes).
+    let bookkeeping = |k: &[u8]| {
+        k.starts_with(b"_OLD_")
+            || k.starts_with(b"__AUTOVENV")
+            || k == b"VIRTUAL_ENV_PROMPT"
+            || k == b"PS1"
+    };
+    let strip = |snap: &crate::util::Snap| -> Vec<(String, String)> {
+        snap.env
+            .iter()
+            .filter(|(k, _)| !bookkeeping(k))
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(strip(&ours), strip(&theirs), "{creator} in {}", sh.name());
+    assert!(ours.python_str().contains("4.2.0"), "{}", ours.python_str());
+    // The prompt name: the script names the folder (`.venv`), autovenv
+    // the project (`made_by`); Python 3.11's venv writes it as `(.venv) `.
+    let theirs_name = theirs.var_str("VIRTUAL_ENV_PROMPT").unwrap_or_default();
+    assert!(
+        [".venv", "(.venv) ", "made_by"].contains(&theirs_name.as_str()),
+        "{theirs_name:?}"
+    );
+    assert_eq!(
+        ours.var_str("VIRTUAL_ENV_PROMPT").as_deref(),
+        Some("made_by")
+    );
+}
+
+per_shell!(same_variables_as_venvs_activate, |sh: Sh| {
+    same_variables_as_the_activate_script(sh, "venv")
+});
+
+per_shell!(same_variables_as_virtualenvs_activate, |sh: Sh| {
+    same_variables_as_the_activate_script(sh, "virtualenv")
+});
+
+per_shell!(same_variables_as_uvs_activate, |sh: Sh| {
+    same_variables_as_the_activate_script(sh, "uv")
+});
