@@ -231,6 +231,37 @@ impl World {
     }
 }
 
+pub fn write_executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The real interpreter, as an absolute path that does not go through
+/// pyenv's shims (which need their own environment).
+pub fn real_python() -> PathBuf {
+    let out = Command::new(find_program("python3").unwrap())
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// A `python3` that creates environments without pip: real ones, in a
+/// fraction of the time (pip's installation is not what is tested here).
+pub fn quick_python(world: &World) -> PathBuf {
+    let exe = world.tmp.path().join("quick/python3");
+    write_executable(
+        &exe,
+        &format!(
+            "#!/bin/sh\nexec {} \"$@\" --without-pip\n",
+            real_python().display()
+        ),
+    );
+    exe
+}
+
 pub fn make_venv(dir: &Path, version: &str, extra: &[&str]) {
     let python = find_program("python3").expect("python3 is needed to make test environments");
     let out = Command::new(python)
