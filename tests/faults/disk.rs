@@ -152,15 +152,19 @@ fn assert_failed_cleanly(s: &Store, fault: Fault, f: &Faulted) {
     }
 }
 
+// A new record cannot be written; one allowed again is written anew, and
+// when that fails the one there stays as it was.
 #[test]
 fn allow_on_a_full_or_read_only_data_folder_fails_cleanly() {
     let Some(s) = faulty(store) else {
         return;
     };
     for fault in [Fault::Full, Fault::ReadOnly] {
-        let f = s.under(fault, &s.world.root, &["allow".as_ref(), s.fresh.as_ref()]);
-        assert_failed_cleanly(&s, fault, &f);
-        assert!(!s.trusted(&f.data_copy, &s.fresh), "{fault:?}");
+        for (project, was_trusted) in [(&s.fresh, false), (&s.earlier[0], true)] {
+            let f = s.under(fault, &s.world.root, &["allow".as_ref(), project.as_ref()]);
+            assert_failed_cleanly(&s, fault, &f);
+            assert_eq!(s.trusted(&f.data_copy, project), was_trusted, "{fault:?}");
+        }
     }
 }
 
