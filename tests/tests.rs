@@ -12,6 +12,7 @@ mod util;
 
 mod commands;
 mod failures;
+mod faults;
 mod hooks;
 mod outside;
 mod processes;
