@@ -429,3 +429,35 @@ per_shell!(same_variables_as_virtualenvs_activate, |sh: Sh| {
 per_shell!(same_variables_as_uvs_activate, |sh: Sh| {
     same_variables_as_the_activate_script(sh, "uv")
 });
+
+/// `doctor` says who activated what is active, and how to end it; someone
+/// else's environment active in a project that has its own is a fix.
+#[test]
+fn doctor_names_an_outside_activation() {
+    let p = projects();
+    let other = p.world.venv(&p.world.path("elsewhere/env"), "9.9.9");
+    let out = p
+        .world
+        .autovenv()
+        .current_dir(&p.client)
+        .env("PWD", &p.client)
+        .env("VIRTUAL_ENV", &other)
+        .env("PATH", inherited_path(&other))
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned()
+        + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("activated outside autovenv (by hand, an editor's terminal or a parent process)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "this project's environment is {}",
+            p.client.join("venv").display()
+        )),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::bytes;
+use crate::state::Activation;
 use crate::cli::{shell_name, shell_named};
 use crate::config::Config;
 use crate::detect;
@@ -60,6 +61,8 @@ const VARS: &[&str] = &[
     "AUTOVENV_HOME",
     "WORKON_HOME",
     "VIRTUAL_ENV",
+    "__AUTOVENV_STATE",
+    "_OLD_VIRTUAL_PATH",
     "PATH",
     "DIRENV_DIR",
     "PYENV_VIRTUALENV_INIT",
@@ -123,6 +126,7 @@ pub fn examine(config: &Config, setup: &Setup, here: Option<&Path>) -> Report {
     }
     check_central(config, setup, &mut r);
     check_environments(config, setup, here, &mut r);
+    check_activation(config, setup, here, &mut r);
     check_path_order(setup, &mut r);
     tools::check(setup, here, &mut r);
     r
@@ -260,6 +264,50 @@ fn check_environments(config: &Config, setup: &Setup, here: Option<&Path>, r: &m
     for s in broken {
         if let Some(why) = &s.problem {
             r.fix(why.clone());
+        }
+    }
+}
+
+/// Who activated what is active, and how to end it; an environment
+/// activated outside autovenv where the project here has its own is worth
+/// fixing, since `python` is then not the project's.
+fn check_activation(config: &Config, setup: &Setup, here: Option<&Path>, r: &mut Report) {
+    let Some(active) = setup.var("VIRTUAL_ENV").map(PathBuf::from) else {
+        r.row("active", "no environment");
+        return;
+    };
+    let ours = setup
+        .var("__AUTOVENV_STATE")
+        .and_then(|s| Activation::decode(s.as_bytes()).ok())
+        .filter(|a| a.venv == active && setup.var("_OLD_VIRTUAL_PATH").is_none());
+    let shown = bytes::display_path(&active);
+    match ours {
+        Some(a) if a.taken_over => r.row(
+            "active",
+            format!("{shown}, activated outside autovenv and taken over by it"),
+        ),
+        Some(_) => r.row("active", format!("{shown}, activated by autovenv")),
+        None => {
+            r.row(
+                "active",
+                format!(
+                    "{shown}, activated outside autovenv (by hand, an editor's terminal or a parent process); autovenv leaves it alone, and `deactivate` ends it"
+                ),
+            );
+            let wanted = here
+                .and_then(|h| detect::detect(h, config).project)
+                .and_then(|p| p.venv.ok());
+            let same = |a: &Path, b: &Path| {
+                a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+            };
+            if let Some(w) = wanted
+                && !same(&w.path, &active)
+            {
+                r.fix(format!(
+                    "this project's environment is {}, but {shown} is active, activated outside autovenv; type `deactivate` and autovenv activates the project's",
+                    bytes::display_path(&w.path)
+                ));
+            }
         }
     }
 }
