@@ -111,6 +111,10 @@ pub struct Decision {
     /// Every file system question the decision rests on, with its answer:
     /// the hook replays them to know that nothing changed.
     pub probes: Vec<Probe>,
+    /// Why the search could not see every folder (one it could not look
+    /// into), when so: a nearer marker may have been missed, so nothing
+    /// should change.
+    pub unreadable: Option<String>,
 }
 
 impl Decision {
@@ -192,16 +196,7 @@ pub fn decide(
         problems.push(why.clone());
     }
 
-    let target = match (&reason, &project) {
-        (Reason::Ready, Some(p)) => match &p.venv {
-            Ok(venv) => Target::Venv {
-                venv: venv.clone(),
-                root: p.root.clone(),
-            },
-            Err(_) => Target::Nothing,
-        },
-        _ => Target::Nothing,
-    };
+    let target = target(&reason, project.as_ref());
 
     let held = plan::Held {
         adopted: memo.adopted.as_deref(),
@@ -210,6 +205,7 @@ pub fn decide(
     let mut outcome = plan::plan_transition(current, &target, held, config.disable_prompt);
     // A search that could not see everything must not switch anything; the
     // hook then waits for a cd (no probes), rather than asking every prompt.
+    let unreadable = detection.unreadable.clone();
     if let Some(why) = detection.unreadable {
         problems.push(why);
         outcome = Outcome::unchanged(held);
@@ -236,6 +232,22 @@ pub fn decide(
         off,
         problems,
         probes,
+        unreadable,
+    }
+}
+
+/// The environment a decision wants active: the project's, when it is
+/// trusted and usable; else none.
+pub fn target(reason: &Reason, project: Option<&Project>) -> Target {
+    match (reason, project) {
+        (Reason::Ready, Some(p)) => match &p.venv {
+            Ok(venv) => Target::Venv {
+                venv: venv.clone(),
+                root: p.root.clone(),
+            },
+            Err(_) => Target::Nothing,
+        },
+        _ => Target::Nothing,
     }
 }
 
@@ -269,6 +281,7 @@ pub fn cannot_read_dir(
         off: memo.off.clone(),
         problems,
         probes: Vec::new(),
+        unreadable: None,
     }
 }
 

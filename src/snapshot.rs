@@ -61,6 +61,14 @@ impl Snapshot {
         self.get(name).filter(|v| !v.is_empty())
     }
 
+    /// Every variable, sorted by name: the environment a program started
+    /// from here would inherit.
+    pub fn vars(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
+        self.vars
+            .iter()
+            .map(|(k, v)| (k.as_os_str(), v.as_os_str()))
+    }
+
     /// The value, or empty when unset (what `${NAME-}` gives a shell).
     pub fn or_empty(&self, name: &str) -> OsString {
         self.get(name).map(OsStr::to_os_string).unwrap_or_default()

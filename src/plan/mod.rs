@@ -3,6 +3,7 @@
 //! Nothing here touches the shell or knows its syntax: the result is a list
 //! of [`Step`]s that a module under `shell/` renders.
 
+use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -194,6 +195,50 @@ pub fn with_path_values(steps: &[Step], path: &OsStr) -> Vec<Step> {
             other => other.clone(),
         })
         .collect()
+}
+
+/// A program's environment, by name: what `autovenv exec` hands the
+/// command it runs.
+pub type Vars = BTreeMap<OsString, OsString>;
+
+/// Applies steps to a program's environment exactly as the hook's
+/// statements apply them to a shell: the same PATH edits (prepend; remove
+/// the first equal entry, if any), sets and unsets. The steps that only a
+/// shell has a use for (rehash, prompt, `deactivate`) change nothing here.
+pub fn apply(vars: &mut Vars, steps: &[Step]) {
+    let path_key = OsString::from("PATH");
+    for step in steps {
+        match step {
+            Step::Set(name, value) => {
+                vars.insert(name.into(), value.clone());
+            }
+            Step::Unset(name) => {
+                vars.remove(OsStr::new(name));
+            }
+            Step::PathPrepend(entry) => {
+                let path = prepend(entry, vars.get(&path_key).map_or(OsStr::new(""), |p| p));
+                vars.insert(path_key.clone(), path);
+            }
+            Step::PathRemove(entry) => {
+                if let Some(path) = vars
+                    .get(&path_key)
+                    .and_then(|p| remove_path_entry(p, entry))
+                {
+                    vars.insert(path_key.clone(), path);
+                }
+            }
+            Step::Rehash | Step::Prompt(_) | Step::DeactivateCommand(_) | Step::ForgetScript => {}
+        }
+    }
+}
+
+/// Whether a step changes a program's environment (as opposed to a shell's
+/// own state: its command hash, prompt or functions).
+pub fn changes_environment(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Set(..) | Step::Unset(_) | Step::PathPrepend(_) | Step::PathRemove(_)
+    )
 }
 
 /// Removes the first entry of `path` equal to `entry`; None when absent.
@@ -537,6 +582,70 @@ mod tests {
                 assert_eq!(done.state, expect.state, "cut at {cut}");
             }
         }
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        pairs
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect()
+    }
+
+    #[test]
+    fn apply_edits_a_program_environment_as_the_shell_would() {
+        let mut start = vars(&[("PATH", "/usr/bin:/bin"), ("PYTHONHOME", "/opt/py")]);
+        let current = Current {
+            path: Some("/usr/bin:/bin".into()),
+            pythonhome: Some("/opt/py".into()),
+            ..Current::default()
+        };
+        let on = plan_transition(&current, &want("/p/a/venv"), Held::default(), false).steps;
+        super::apply(&mut start, &on);
+        assert_eq!(start[OsStr::new("PATH")], "/p/a/venv/bin:/usr/bin:/bin");
+        assert_eq!(start[OsStr::new("VIRTUAL_ENV")], "/p/a/venv");
+        assert_eq!(start[OsStr::new("VIRTUAL_ENV_PROMPT")], "a");
+        assert!(!start.contains_key(OsStr::new("PYTHONHOME")));
+        assert!(start.contains_key(OsStr::new(STATE_VAR)));
+        // The same as the values `with_path_values` gives a shell without
+        // the hook.
+        let mut by_values = vars(&[("PATH", "/usr/bin:/bin"), ("PYTHONHOME", "/opt/py")]);
+        super::apply(
+            &mut by_values,
+            &with_path_values(&on, OsStr::new("/usr/bin:/bin")),
+        );
+        assert_eq!(by_values, start);
+
+        // Deactivating restores what was there, keeping the user's edits.
+        let mut edited = start.clone();
+        edited.insert("PATH".into(), "/mine:/p/a/venv/bin:/usr/bin:/bin".into());
+        let now = Current {
+            virtual_env: Some("/p/a/venv".into()),
+            path: Some(edited[OsStr::new("PATH")].clone()),
+            pythonhome: None,
+            state: Some(Activation::decode(edited[OsStr::new(STATE_VAR)].as_bytes())),
+            foreign_script: false,
+        };
+        let off = plan_transition(&now, &Target::Nothing, None, false).steps;
+        super::apply(&mut edited, &off);
+        assert_eq!(
+            edited,
+            vars(&[("PATH", "/mine:/usr/bin:/bin"), ("PYTHONHOME", "/opt/py")])
+        );
+    }
+
+    #[test]
+    fn apply_without_path_and_with_an_absent_entry() {
+        let mut empty = Vars::new();
+        super::apply(&mut empty, &[Step::PathRemove("/v/bin".into())]);
+        assert_eq!(empty, Vars::new());
+        super::apply(
+            &mut empty,
+            &[Step::PathPrepend("/v/bin".into()), Step::Rehash],
+        );
+        assert_eq!(empty, vars(&[("PATH", "/v/bin")]));
+        assert!(!changes_environment(&Step::Rehash));
+        assert!(!changes_environment(&Step::Prompt(None)));
+        assert!(changes_environment(&Step::Unset("X")));
     }
 
     #[test]
