@@ -41,8 +41,46 @@ if not builtin -q path
     end
 end
 
-function __autovenv_hook --on-event fish_prompt --on-variable PWD
+# Before each prompt: a command line is over. What changed during it is
+# announced now, and a `cd` back to where it started no longer has anything
+# to undo.
+function __autovenv_hook --on-event fish_prompt
+    if set -q __autovenv_back_dir[1]
+        set -e __autovenv_back_dir
+        functions -e __autovenv_back
+    end
+    if set -q __autovenv_said[1]
+        printf 'autovenv: %s\n' $__autovenv_said >&2
+        set -e __autovenv_said
+    end
+    set -g __autovenv_line_dir $PWD
     __autovenv_unchanged; or __autovenv_apply
+end
+
+# A change of directory during a command line (`cd proj && python`, a
+# function that jumps somewhere and back): the switch happens at once, so
+# what runs next on the line has the right environment, and the binary
+# leaves ready what undoes it. Coming back to where the line started
+# applies that with no process, and nothing is said: seen from the prompt,
+# nothing changed.
+function __autovenv_on_pwd --on-variable PWD
+    if set -q __autovenv_back_dir[1]; and test "$PWD" = "$__autovenv_back_dir"
+        __autovenv_back
+        set -e __autovenv_back_dir __autovenv_said
+        functions -e __autovenv_back
+        return
+    end
+    __autovenv_unchanged; and return
+    if set -q __autovenv_line_dir[1]
+        __autovenv_apply --back-to $__autovenv_line_dir
+    else
+        __autovenv_apply
+    end
+end
+
+# A message held for the prompt (see above).
+function __autovenv_say
+    set -ga __autovenv_said $argv[1]
 end
 
 function __autovenv_apply

@@ -184,6 +184,11 @@ pub struct ExportArgs {
     /// command was typed): send it again even if unchanged
     #[arg(long, hide = true)]
     pub stale: Option<OsString>,
+    /// The directory changed in the middle of a command line that started
+    /// in this one: hold the messages for the prompt, and leave ready what
+    /// brings the shell back here without a process
+    #[arg(long, hide = true)]
+    pub back_to: Option<OsString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

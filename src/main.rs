@@ -71,7 +71,8 @@ fn main() -> ExitCode {
     finish(result)
 }
 
-/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]`,
+/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]
+/// [--back-to DIR]`,
 /// exactly as the hooks call it; any other form (options first, `--help`,
 /// a wrong name, a repeated option) is left to clap, so its messages and
 /// exit codes stay the same.
@@ -87,6 +88,7 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
         local: None,
         foreign: None,
         stale: None,
+        back_to: None,
     };
     while let Some(arg) = args.next() {
         if arg == "--user-deactivate" && !call.user_deactivate {
@@ -97,6 +99,8 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
             call.foreign = Some(args.next()?);
         } else if arg == "--stale" && call.stale.is_none() {
             call.stale = Some(args.next()?);
+        } else if arg == "--back-to" && call.back_to.is_none() {
+            call.back_to = Some(args.next()?);
         } else {
             return None;
         }
@@ -145,6 +149,7 @@ mod tests {
             local: local.map(Into::into),
             foreign: foreign.map(Into::into),
             stale: None,
+            back_to: None,
         }
     }
 
@@ -179,10 +184,13 @@ mod tests {
                 "--foreign",
                 "",
                 "--stale",
-                "1"
+                "1",
+                "--back-to",
+                "/a dir"
             ]),
             Some(ExportArgs {
                 stale: Some("1".into()),
+                back_to: Some("/a dir".into()),
                 ..call(ExportTarget::Zsh, false, Some("{}"), Some(""))
             })
         );

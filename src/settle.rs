@@ -64,6 +64,21 @@ pub struct HookUpdate {
     pub memo: Option<String>,
     /// The check, when the shell's differs (or it dropped its own).
     pub check: Option<Check>,
+    /// Lines for people, held back until the command line is over (a
+    /// change in the middle of one is announced at the prompt).
+    pub said: Vec<String>,
+    /// For a change in the middle of a command line: the update that brings
+    /// the shell back to where the line started, for the hook to apply with
+    /// no process if the line goes back there (`pushd x; make; popd`, a
+    /// jump function that returns).
+    pub back: Option<Back>,
+}
+
+/// See [`HookUpdate::back`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Back {
+    pub dir: std::path::PathBuf,
+    pub update: Box<HookUpdate>,
 }
 
 pub fn settle(
@@ -88,22 +103,26 @@ impl Settled {
     /// The update for a shell whose memo is `memo_in`. `check_dropped`: the
     /// shell threw its check away (an `autovenv` command was typed there)
     /// and needs it again even if its fingerprint is the same.
+    /// Also the memo the shell holds once the update is applied.
     pub fn for_hook(
-        mut self,
+        &self,
         shell: Shell,
         decision: &Decision,
         memo_in: &Local,
         check_dropped: bool,
-    ) -> HookUpdate {
+    ) -> (HookUpdate, Local) {
         let steps = decision.outcome.steps.clone();
         let fingerprint = shell.check_fingerprint(&self.check);
         let check_changed = check_dropped || memo_in.check.as_deref() != Some(fingerprint.as_str());
-        self.memo.check = Some(fingerprint);
-        HookUpdate {
-            memo: (self.memo != *memo_in).then(|| self.memo.encode()),
-            check: (check_changed || !steps.is_empty()).then_some(self.check),
+        let mut memo = self.memo.clone();
+        memo.check = Some(fingerprint);
+        let update = HookUpdate {
+            memo: (memo != *memo_in).then(|| memo.encode()),
+            check: (check_changed || !steps.is_empty()).then(|| self.check.clone()),
             steps,
-        }
+            ..HookUpdate::default()
+        };
+        (update, memo)
     }
 }
 

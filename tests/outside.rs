@@ -446,10 +446,12 @@ fn doctor_names_an_outside_activation() {
         .arg("doctor")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("activated outside autovenv (by hand, an editor's terminal or a parent process)"),
+        text.contains(
+            "activated outside autovenv (by hand, an editor's terminal or a parent process)"
+        ),
         "{text}"
     );
     assert!(

@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::bytes;
-use crate::state::Activation;
 use crate::cli::{shell_name, shell_named};
 use crate::config::Config;
 use crate::detect;
 use crate::inventory::{self, EnvState};
 use crate::shell::Shell;
+use crate::state::Activation;
 use crate::venv;
 use crate::which;
 

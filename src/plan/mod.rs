@@ -622,10 +622,11 @@ mod tests {
             virtual_env: Some("/p/a/venv".into()),
             path: Some(edited[OsStr::new("PATH")].clone()),
             pythonhome: None,
+            pkg_config_path: None,
             state: Some(Activation::decode(edited[OsStr::new(STATE_VAR)].as_bytes())),
             foreign_script: false,
         };
-        let off = plan_transition(&now, &Target::Nothing, None, false).steps;
+        let off = plan_transition(&now, &Target::Nothing, Held::default(), false).steps;
         super::apply(&mut edited, &off);
         assert_eq!(
             edited,

@@ -1,6 +1,7 @@
 //! Rendering plans for one shell: syntax and quoting live here, and nothing
 //! here knows how a directory was searched.
 
+use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -64,7 +65,38 @@ impl Shell {
         if let Some(check) = &update.check {
             out.push_str(&self.render_check(check));
         }
+        for line in &update.said {
+            let _ = writeln!(out, "__autovenv_say {}", self.quote(line.as_bytes()));
+        }
+        if let Some(back) = &update.back {
+            let body = self.render_update(&back.update);
+            let dir = self.quote(back.dir.as_os_str().as_encoded_bytes());
+            match self {
+                Shell::Bash | Shell::Zsh => {
+                    // A function body may not be empty in bash.
+                    let body = if body.is_empty() { ":\n" } else { &body };
+                    let _ = write!(
+                        out,
+                        "__autovenv_back() {{\n{body}}}\n__autovenv_back_dir={dir}\n"
+                    );
+                }
+                Shell::Fish => {
+                    let _ = write!(
+                        out,
+                        "function __autovenv_back\n{body}end\nset -g __autovenv_back_dir {dir}\n"
+                    );
+                }
+            }
+        }
         out
+    }
+
+    /// Quotes bytes as one word for this shell.
+    pub fn quote(self, value: &[u8]) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => posix::quote(value),
+            Shell::Fish => fish::quote(value),
+        }
     }
 
     /// What `autovenv export` prints for the hook to evaluate. bash and zsh

@@ -12,6 +12,7 @@
 
 mod counts;
 mod next_prompt;
+mod round_trip;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
