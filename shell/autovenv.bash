@@ -11,7 +11,7 @@
 # the binary, which prints the statements to evaluate.
 
 # Scripts that source ~/.bashrc must not start switching environments: the
-# hook exists only in interactive shells (SPEC §5).
+# hook exists only in interactive shells (docs/behaviour.md).
 if [[ $- == *i* ]]; then
 
 __autovenv_bin=@AUTOVENV_BIN@
@@ -92,7 +92,7 @@ __autovenv_prompt() {
 }
 
 # `deactivate`, as a venv's own activate script would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 __autovenv_define_deactivate() {
     deactivate() {
         __autovenv_apply --user-deactivate
@@ -101,6 +101,21 @@ __autovenv_define_deactivate() {
 
 __autovenv_forget_deactivate() {
     \builtin unset -f deactivate
+}
+
+# A venv's own activate script ran in this shell (sourced by hand, or typed
+# by an editor) for the environment autovenv now takes over: what it saved
+# to restore goes, with its prompt prefix and its `deactivate`, as its own
+# `deactivate` would take them. PATH and the variables are settled by the
+# statements around this call. (pydoc is virtualenv's.)
+__autovenv_forget_script() {
+    if [[ -n ${_OLD_VIRTUAL_PS1+x} ]]; then
+        PS1=$_OLD_VIRTUAL_PS1
+    fi
+    \builtin unset -v _OLD_VIRTUAL_PATH _OLD_VIRTUAL_PS1 _OLD_VIRTUAL_PYTHONHOME \
+        _OLD_PKG_CONFIG_PATH _OLD_VIRTUAL_TCL_LIBRARY _OLD_VIRTUAL_TK_LIBRARY
+    \builtin unset -f deactivate pydoc 2>/dev/null
+    \builtin return 0
 }
 
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the

@@ -9,7 +9,7 @@
 # when an answer differs does it start the binary. A `cd` refreshes the test
 # from the PWD handler, so the prompt that follows starts nothing.
 
-# Only interactive shells get the hook (SPEC §5).
+# Only interactive shells get the hook (docs/behaviour.md).
 if status is-interactive
 
 set -g __autovenv_bin @AUTOVENV_BIN@
@@ -41,8 +41,46 @@ if not builtin -q path
     end
 end
 
-function __autovenv_hook --on-event fish_prompt --on-variable PWD
+# Before each prompt: a command line is over. What changed during it is
+# announced now, and a `cd` back to where it started no longer has anything
+# to undo.
+function __autovenv_hook --on-event fish_prompt
+    if set -q __autovenv_back_dir[1]
+        set -e __autovenv_back_dir
+        functions -e __autovenv_back
+    end
+    if set -q __autovenv_said[1]
+        printf 'autovenv: %s\n' $__autovenv_said >&2
+        set -e __autovenv_said
+    end
+    set -g __autovenv_line_dir $PWD
     __autovenv_unchanged; or __autovenv_apply
+end
+
+# A change of directory during a command line (`cd proj && python`, a
+# function that jumps somewhere and back): the switch happens at once, so
+# what runs next on the line has the right environment, and the binary
+# leaves ready what undoes it. Coming back to where the line started
+# applies that with no process, and nothing is said: seen from the prompt,
+# nothing changed.
+function __autovenv_on_pwd --on-variable PWD
+    if set -q __autovenv_back_dir[1]; and test "$PWD" = "$__autovenv_back_dir"
+        __autovenv_back
+        set -e __autovenv_back_dir __autovenv_said
+        functions -e __autovenv_back
+        return
+    end
+    __autovenv_unchanged; and return
+    if set -q __autovenv_line_dir[1]
+        __autovenv_apply --back-to $__autovenv_line_dir
+    else
+        __autovenv_apply
+    end
+end
+
+# A message held for the prompt (see above).
+function __autovenv_say
+    set -ga __autovenv_said $argv[1]
 end
 
 function __autovenv_apply
@@ -169,7 +207,7 @@ function __autovenv_default_prompt
 end
 
 # `deactivate`, as a venv's own activate.fish would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 function __autovenv_define_deactivate
     function deactivate --description 'autovenv: switch this project off until you leave it'
         __autovenv_apply --user-deactivate
@@ -178,6 +216,25 @@ end
 
 function __autovenv_forget_deactivate
     functions -e deactivate
+end
+
+# A venv's own activate.fish ran in this shell (sourced by hand, or typed by
+# an editor) for the environment autovenv now takes over: what it saved to
+# restore goes, with its prompt and its `deactivate`, as its own
+# `deactivate` would take them. PATH and the variables are settled by the
+# statements around this call. The prompt it put aside may be autovenv's
+# wrapper, copied without its event handler: unwrapped here, the statement
+# that follows wraps it again whole.
+function __autovenv_forget_script
+    if set -q _OLD_FISH_PROMPT_OVERRIDE; and functions -q _old_fish_prompt
+        functions -e fish_prompt
+        functions -c _old_fish_prompt fish_prompt
+        functions -e _old_fish_prompt
+        __autovenv_prompt
+    end
+    set -e _OLD_FISH_PROMPT_OVERRIDE _OLD_VIRTUAL_PATH _OLD_VIRTUAL_PYTHONHOME _OLD_PKG_CONFIG_PATH \
+        _OLD_VIRTUAL_TCL_LIBRARY _OLD_VIRTUAL_TK_LIBRARY
+    functions -e deactivate pydoc
 end
 
 # `autovenv allow`, `deny`, `new`... typed in this shell take effect at the

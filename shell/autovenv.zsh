@@ -9,7 +9,7 @@
 # chpwd hook, which refreshes the test, so the precmd that follows starts
 # nothing: one process per `cd`, none per idle prompt.
 
-# Only interactive shells get the hook (SPEC §5).
+# Only interactive shells get the hook (docs/behaviour.md).
 if [[ -o interactive ]]; then
 
 typeset -g __autovenv_bin=@AUTOVENV_BIN@
@@ -21,11 +21,52 @@ __autovenv_unchanged() { \builtin return 1 }
 # nothing to change: then that prompt starts no process either.
 @AUTOVENV_INITIAL@
 
+# Before each prompt: a command line is over. What changed during it is
+# announced now, and a `cd` back to where it started no longer has anything
+# to undo.
 __autovenv_hook() {
     # $? belongs to the user's last command.
     \builtin local __autovenv_status=$?
+    if [[ -n ${__autovenv_back_dir+x} ]]; then
+        \builtin unset __autovenv_back_dir
+        \builtin unfunction __autovenv_back 2>/dev/null
+    fi
+    if (( ${#__autovenv_said[@]} )); then
+        \builtin print -rl -- "${__autovenv_said[@]/#/autovenv: }" >&2
+        __autovenv_said=()
+    fi
+    \builtin typeset -g __autovenv_line_dir=$PWD
     __autovenv_unchanged || __autovenv_apply
     \builtin return $__autovenv_status
+}
+
+# A change of directory during a command line (`cd proj && python`, a
+# function that jumps somewhere and back): the switch happens at once, so
+# what runs next on the line has the right environment, and the binary
+# leaves ready what undoes it. Coming back to where the line started
+# applies that with no process, and nothing is said: seen from the prompt,
+# nothing changed.
+__autovenv_chpwd() {
+    \builtin local __autovenv_status=$?
+    if [[ -n ${__autovenv_back_dir+x} && $PWD == "$__autovenv_back_dir" ]]; then
+        __autovenv_back
+        \builtin unset __autovenv_back_dir
+        __autovenv_said=()
+        \builtin unfunction __autovenv_back 2>/dev/null
+    elif ! __autovenv_unchanged; then
+        if [[ -n ${__autovenv_line_dir+x} ]]; then
+            __autovenv_apply --back-to "$__autovenv_line_dir"
+        else
+            __autovenv_apply
+        fi
+    fi
+    \builtin return $__autovenv_status
+}
+
+# A message held for the prompt (see above).
+typeset -ga __autovenv_said
+__autovenv_say() {
+    __autovenv_said+=("$1")
 }
 
 __autovenv_apply() {
@@ -93,7 +134,7 @@ __autovenv_prompt() {
 }
 
 # `deactivate`, as a venv's own activate script would define it. Typed by the
-# user, it switches the project off until the shell leaves it (SPEC §3).
+# user, it switches the project off until the shell leaves it (docs/behaviour.md).
 __autovenv_define_deactivate() {
     deactivate() {
         __autovenv_apply --user-deactivate
@@ -102,6 +143,20 @@ __autovenv_define_deactivate() {
 
 __autovenv_forget_deactivate() {
     \builtin unfunction deactivate 2>/dev/null
+    \builtin return 0
+}
+
+# A venv's own activate script ran in this shell (sourced by hand, or typed
+# by an editor) for the environment autovenv now takes over: what it saved
+# to restore goes, with its prompt prefix and its `deactivate`, as its own
+# `deactivate` would take them. PATH and the variables are settled by the
+# statements around this call. (pydoc and psvar are virtualenv's.)
+__autovenv_forget_script() {
+    [[ -n ${_OLD_VIRTUAL_PS1+x} ]] && PS1=$_OLD_VIRTUAL_PS1
+    [[ -n ${_OLD_VIRTUAL_PSVAR+x} ]] && psvar[9]=$_OLD_VIRTUAL_PSVAR
+    \builtin unset _OLD_VIRTUAL_PATH _OLD_VIRTUAL_PS1 _OLD_VIRTUAL_PYTHONHOME _OLD_VIRTUAL_PSVAR \
+        _OLD_PKG_CONFIG_PATH _OLD_VIRTUAL_TCL_LIBRARY _OLD_VIRTUAL_TK_LIBRARY 2>/dev/null
+    \builtin unfunction deactivate pydoc 2>/dev/null
     \builtin return 0
 }
 
@@ -120,7 +175,9 @@ autovenv() {
 () {
     \builtin emulate -L zsh
     (( ${precmd_functions[(Ie)__autovenv_hook]} )) || precmd_functions=(__autovenv_hook $precmd_functions)
-    (( ${chpwd_functions[(Ie)__autovenv_hook]} )) || chpwd_functions=(__autovenv_hook $chpwd_functions)
+    # An older hook registered __autovenv_hook for chpwd too.
+    chpwd_functions=(${chpwd_functions:#__autovenv_hook})
+    (( ${chpwd_functions[(Ie)__autovenv_chpwd]} )) || chpwd_functions=(__autovenv_chpwd $chpwd_functions)
 }
 
 fi

@@ -15,7 +15,8 @@ use crate::shell::Shell;
 ///   zsh:  eval "$(autovenv hook zsh)"    (~/.zshrc)
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
 #[derive(Debug, Parser)]
-#[command(name = "autovenv", version, max_term_width = 100)]
+// Verbatim: the set-up lines are one per line, as they are typed.
+#[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -236,6 +237,11 @@ pub struct ExportArgs {
     /// command was typed): send it again even if unchanged
     #[arg(long, hide = true)]
     pub stale: Option<OsString>,
+    /// The directory changed in the middle of a command line that started
+    /// in this one: hold the messages for the prompt, and leave ready what
+    /// brings the shell back here without a process
+    #[arg(long, hide = true)]
+    pub back_to: Option<OsString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +261,69 @@ impl ExportTarget {
             ExportTarget::Zsh => Some(Shell::Zsh),
             ExportTarget::Fish => Some(Shell::Fish),
             ExportTarget::Json | ExportTarget::Dotenv => None,
+        }
+    }
+}
+
+// The shells' names and the lines that load the hook, in one place: the
+// help above shows them, and `doctor` looks for them in rc files and tells
+// people what to add.
+
+/// A shell's name as `autovenv hook NAME` takes it: clap's spelling of the
+/// [`Shell`] value, so there is only one.
+pub fn shell_name(shell: Shell) -> String {
+    shell
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+/// The shell a name means, spelt exactly as `autovenv hook` takes it.
+pub fn shell_named(name: &[u8]) -> Option<Shell> {
+    let name = std::str::from_utf8(name).ok()?;
+    Shell::value_variants()
+        .iter()
+        .copied()
+        .find(|&shell| shell_name(shell) == name)
+}
+
+/// The line that loads the hook from a shell's rc file.
+pub fn hook_line(shell: Shell) -> String {
+    let name = shell_name(shell);
+    match shell {
+        Shell::Bash | Shell::Zsh => format!("eval \"$(autovenv hook {name})\""),
+        // fish 3.1 has no `$(...)`; its hook is read by `source` from a pipe.
+        Shell::Fish => format!("autovenv hook {name} | source"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn shell_names_are_clap_values() {
+        let names: Vec<String> = Shell::value_variants()
+            .iter()
+            .map(|&s| shell_name(s))
+            .collect();
+        assert_eq!(names, ["bash", "zsh", "fish"]);
+        for &shell in Shell::value_variants() {
+            assert_eq!(shell_named(shell_name(shell).as_bytes()), Some(shell));
+        }
+        assert_eq!(shell_named(b"Bash"), None);
+        assert_eq!(shell_named(b"tcsh"), None);
+        assert_eq!(shell_named(b"\xff"), None);
+    }
+
+    /// The help's doc comment cannot call `hook_line`; this keeps the two
+    /// from drifting apart.
+    #[test]
+    fn the_help_shows_each_hook_line() {
+        let help = Cli::command().render_long_help().to_string();
+        for &shell in Shell::value_variants() {
+            assert!(help.contains(&hook_line(shell)), "{help}");
         }
     }
 }

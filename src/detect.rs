@@ -4,7 +4,7 @@
 //! Every file system question it asks is recorded as a [`Probe`], with the
 //! answer it got. The hook replays those probes with shell builtins before
 //! each prompt: while every answer is the same, nothing can have changed and
-//! no process is started (SPEC §5).
+//! no process is started (docs/behaviour.md).
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -73,7 +73,7 @@ pub struct Project {
 
 impl Project {
     /// Central environments named by a valid `.venv-name` live in the user's
-    /// own folder and are trusted without asking (SPEC §4).
+    /// own folder and are trusted without asking (docs/trust.md).
     pub fn is_central(&self) -> bool {
         matches!(self.marker, Marker::NameFile { .. })
     }
@@ -103,6 +103,19 @@ impl Prober {
     fn link_exists(&mut self, path: PathBuf) -> bool {
         let found = self.answer(&path, std::fs::symlink_metadata(&path));
         self.record(path, found, true)
+    }
+
+    /// Whether `dir` is an environment, by [`venv::shape_by`], with both of
+    /// its questions recorded.
+    fn is_venv(&mut self, dir: &Path) -> bool {
+        let shape = venv::shape_by(dir, |path, link| {
+            if link {
+                self.link_exists(path)
+            } else {
+                self.exists(path)
+            }
+        });
+        shape == venv::Shape::Venv
     }
 
     /// Not there (no such file, a loop of links, a file where a folder
@@ -171,11 +184,7 @@ fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
         // The questions inside the folder cover it: if it goes, their
         // answers change or stay "no marker here", which is still right.
         prober.probes.pop();
-        // Both must be asked even when the first answer is no, so that the
-        // hook notices either one appearing.
-        let cfg = prober.exists(candidate.join("pyvenv.cfg"));
-        let python = prober.link_exists(candidate.join("bin/python"));
-        if cfg && python {
+        if prober.is_venv(&candidate) {
             return Some(Project {
                 root: dir.to_path_buf(),
                 marker: Marker::VenvDir { name: name.clone() },
@@ -209,9 +218,7 @@ fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Pr
     let venv = name.clone().and_then(|name| {
         let central = config.central.clone()?;
         let env = central.join(&name);
-        let cfg = prober.exists(env.join("pyvenv.cfg"));
-        let python = prober.link_exists(env.join("bin/python"));
-        if cfg && python {
+        if prober.is_venv(&env) {
             venv::load(&env, Some(dir))
         } else {
             Err(format!(
@@ -233,7 +240,9 @@ fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Pr
     }
 }
 
-fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
+/// A `.venv-name` file's bytes, refused when larger than a name file can
+/// sensibly be. Everything that reads one reads it here.
+pub fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
     let shown = bytes::display_path(file);
     let handle = std::fs::File::open(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let mut raw = Vec::new();
@@ -259,7 +268,7 @@ fn stable_first_line(raw: &[u8]) -> Option<Vec<u8>> {
     Some(line.to_vec())
 }
 
-/// The first non-empty line, trimmed, when it is a valid name (SPEC §1).
+/// The first non-empty line, trimmed, when it is a valid name (docs/detection.md).
 pub fn parse_name(raw: &[u8], file: &Path) -> Result<OsString, String> {
     let shown = bytes::display_path(file);
     let line = raw

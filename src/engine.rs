@@ -198,18 +198,17 @@ pub fn decide(
 
     let target = target(&reason, project.as_ref());
 
-    let mut outcome = plan::plan_transition(
-        current,
-        &target,
-        memo.adopted.as_deref(),
-        config.disable_prompt,
-    );
+    let held = plan::Held {
+        adopted: memo.adopted.as_deref(),
+        user_deactivate,
+    };
+    let mut outcome = plan::plan_transition(current, &target, held, config.disable_prompt);
     // A search that could not see everything must not switch anything; the
     // hook then waits for a cd (no probes), rather than asking every prompt.
     let unreadable = detection.unreadable.clone();
     if let Some(why) = detection.unreadable {
         problems.push(why);
-        outcome = Outcome::default();
+        outcome = Outcome::unchanged(held);
         probes.clear();
     }
     // With no PATH, any change would leave the shell unable to find `ls`.
@@ -217,7 +216,7 @@ pub fn decide(
         problems.push(
             "PATH is empty or unset; autovenv leaves this shell alone until PATH is set".into(),
         );
-        outcome = Outcome::default();
+        outcome = Outcome::unchanged(held);
         // PATH is not among the variables the hook compares: ask again at
         // each prompt (the message is not repeated) until it is back.
         probes.push(Probe::Volatile);
@@ -275,7 +274,10 @@ pub fn cannot_read_dir(
         trust: None,
         reason: Reason::CannotReadDir,
         owner: current.owner(),
-        outcome: Outcome::default(),
+        outcome: Outcome::unchanged(plan::Held {
+            adopted: memo.adopted.as_deref(),
+            user_deactivate: false,
+        }),
         off: memo.off.clone(),
         problems,
         probes: Vec::new(),

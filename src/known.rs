@@ -5,61 +5,34 @@
 //! an environment. It is a courtesy, never consulted by the hook: each entry
 //! is checked against the project's `.venv-name` when it is read, so a stale
 //! entry costs nothing. One file per project, named by the SHA-256 of its
-//! canonical path, written like the trust records (atomically, so two
-//! shells at once lose nothing).
+//! canonical path, in a [`Records`] folder like the trust store's.
 
-use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::bytes;
-use crate::trust;
+use crate::records::{Records, canonical};
 
 const FOLDER: &str = "named";
 
-fn folder(data_dir: &Path) -> PathBuf {
-    data_dir.join(FOLDER)
-}
-
-fn entry_path(data_dir: &Path, canonical: &Path) -> PathBuf {
-    folder(data_dir).join(trust::file_name_for(canonical))
+fn store(data_dir: &Path) -> Records {
+    Records::new(data_dir.join(FOLDER), "the record of named projects")
 }
 
 pub fn remember(data_dir: &Path, project_root: &Path) -> Result<()> {
-    let canonical = fs::canonicalize(project_root)
-        .with_context(|| format!("cannot resolve {}", bytes::display_path(project_root)))?;
-    let dir = folder(data_dir);
-    fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create {}", bytes::display_path(&dir)))?;
-    trust::write_atomically(
-        &entry_path(data_dir, &canonical),
-        canonical.as_os_str().as_bytes(),
-    )
+    store(data_dir).write(&canonical(project_root)?)
 }
 
-/// Every remembered project root, sorted; damaged entries are skipped.
+/// Every remembered project root, sorted; damaged entries are skipped, and
+/// an unreadable folder counts as empty (this is only a courtesy).
 pub fn list(data_dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(folder(data_dir)) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| !e.file_name().as_bytes().starts_with(b"."))
-        .filter_map(|e| {
-            let content = fs::read(e.path()).ok()?;
-            let root = bytes::path(&content);
-            (entry_path(data_dir, &root) == e.path()).then_some(root)
-        })
-        .collect();
-    out.sort();
-    out
+    store(data_dir).list().unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn remembers_once_and_skips_damage() {
@@ -72,7 +45,7 @@ mod tests {
         remember(&data, &project).unwrap();
         let canonical = fs::canonicalize(&project).unwrap();
         assert_eq!(list(&data), vec![canonical]);
-        fs::write(folder(&data).join("0000"), b"/elsewhere").unwrap();
+        fs::write(store(&data).dir().join("0000"), b"/elsewhere").unwrap();
         assert_eq!(list(&data).len(), 1);
     }
 }

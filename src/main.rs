@@ -10,13 +10,17 @@ mod bytes;
 mod cli;
 mod cmd;
 mod config;
+mod create;
 mod detect;
+mod doctor;
 mod dotenv;
 mod engine;
+mod inventory;
 mod known;
 mod message;
 mod plan;
 mod program;
+mod records;
 mod settle;
 mod shell;
 mod snapshot;
@@ -73,7 +77,8 @@ fn main() -> ExitCode {
     finish(result)
 }
 
-/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]`,
+/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]
+/// [--back-to DIR]`,
 /// exactly as the hooks call it; any other form (options first, `--help`,
 /// a wrong name, a repeated option) is left to clap, so its messages and
 /// exit codes stay the same.
@@ -91,6 +96,7 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
         local: None,
         foreign: None,
         stale: None,
+        back_to: None,
     };
     while let Some(arg) = args.next() {
         if arg == "--user-deactivate" && !call.user_deactivate {
@@ -101,6 +107,8 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
             call.foreign = Some(args.next()?);
         } else if arg == "--stale" && call.stale.is_none() {
             call.stale = Some(args.next()?);
+        } else if arg == "--back-to" && call.back_to.is_none() {
+            call.back_to = Some(args.next()?);
         } else {
             return None;
         }
@@ -155,6 +163,7 @@ mod tests {
             local: local.map(Into::into),
             foreign: foreign.map(Into::into),
             stale: None,
+            back_to: None,
         }
     }
 
@@ -189,10 +198,13 @@ mod tests {
                 "--foreign",
                 "",
                 "--stale",
-                "1"
+                "1",
+                "--back-to",
+                "/a dir"
             ]),
             Some(ExportArgs {
                 stale: Some("1".into()),
+                back_to: Some("/a dir".into()),
                 ..call(ExportTarget::Zsh, false, Some("{}"), Some(""))
             })
         );

@@ -23,6 +23,17 @@ pub fn show(config: &Config, messages: &[Message]) {
     }
 }
 
+/// The lines `show` would print, for the hook to print later.
+pub fn texts(config: &Config, messages: &[Message]) -> Vec<String> {
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Info(_) if config.quiet => None,
+            Message::Info(text) | Message::Problem(text) => Some(text.replace('\n', " ")),
+        })
+        .collect()
+}
+
 /// Informational: silenced by AUTOVENV_QUIET=1.
 pub fn info(config: &Config, text: &str) {
     if !config.quiet {

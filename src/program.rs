@@ -28,10 +28,10 @@ use crate::state::{Current, Local, Owner};
 pub const DEFAULT_PATH: &str = "/bin:/usr/bin";
 
 /// Variables that the `activate` scripts export and their `deactivate`
-/// removes, beyond `VIRTUAL_ENV` and its PATH entry (activate.fish exports
-/// what it saved; bash's and zsh's keep theirs unexported).
+/// removes, beyond what [`plan::end_outside_activation`] takes away
+/// (activate.fish exports what it saved; bash's and zsh's keep theirs
+/// unexported).
 const ACTIVATE_LEFTOVERS: &[&str] = &[
-    "VIRTUAL_ENV_PROMPT",
     "_OLD_VIRTUAL_PATH",
     "_OLD_VIRTUAL_PYTHONHOME",
     "_OLD_FISH_PROMPT_OVERRIDE",
@@ -115,15 +115,16 @@ pub fn plan(env: &Snapshot, dir: &Path) -> Launch {
         let mut work = inherited.clone();
         work.insert("PATH".into(), base_path.clone());
         if let (Owner::Outside(venv), Target::Venv { .. }) = (start.owner(), &target) {
-            steps = release_outside(env, &venv, &base_path);
+            steps = release_outside(env, &start, &venv);
             plan::apply(&mut work, &steps);
         }
         // From here on it is the hook's plan, for a shell that holds what
         // is left: autovenv's own activation (for this project, or for
         // another, which is deactivated first), or nothing.
         let released = Current::from_snapshot(&Snapshot::from_pairs(work, None), false);
-        let adopted = None; // a new program has no prompt prefix to keep
-        steps.extend(plan::plan_transition(&released, &target, adopted, true).steps);
+        // A new program holds no prompt prefix or `deactivate` of ours.
+        let held = plan::Held::default();
+        steps.extend(plan::plan_transition(&released, &target, held, true).steps);
     }
     steps.retain(plan::changes_environment);
     let steps = plan::with_path_values(&steps, &base_path);
@@ -137,18 +138,16 @@ pub fn plan(env: &Snapshot, dir: &Path) -> Launch {
 }
 
 /// Takes away an environment activated outside autovenv, as its own
-/// `deactivate` would as far as the exported variables show it: `VIRTUAL_ENV`
-/// and the variables of [`ACTIVATE_LEFTOVERS`] go, `PYTHONHOME` comes back
-/// from `_OLD_VIRTUAL_PYTHONHOME` when that holds one, and the first PATH
-/// entry equal to `$VIRTUAL_ENV/bin` is removed (only when that folder is an
-/// environment, or gone: a `VIRTUAL_ENV=/usr` must not take `/usr/bin` off
-/// PATH). Every other PATH entry stays.
-fn release_outside(env: &Snapshot, venv: &Path, path: &OsStr) -> Vec<Step> {
-    let mut steps = vec![Step::Unset("VIRTUAL_ENV")];
-    let entry = venv.join("bin");
-    if plan::may_remove_entry(venv) && plan::has_path_entry(path, &entry) {
-        steps.push(Step::PathRemove(entry));
-    }
+/// `deactivate` would as far as the exported variables show it: what
+/// [`plan::end_outside_activation`] removes (`VIRTUAL_ENV`,
+/// `VIRTUAL_ENV_PROMPT`, the first PATH entry equal to `$VIRTUAL_ENV/bin`
+/// when that folder is an environment or gone, so that `VIRTUAL_ENV=/usr`
+/// cannot take `/usr/bin` away, and its PKG_CONFIG_PATH entry), then the
+/// variables of [`ACTIVATE_LEFTOVERS`]; `PYTHONHOME` comes back from
+/// `_OLD_VIRTUAL_PYTHONHOME` when that holds one. Every other PATH entry
+/// stays.
+fn release_outside(env: &Snapshot, current: &Current, venv: &Path) -> Vec<Step> {
+    let mut steps = plan::end_outside_activation(current, venv);
     if let Some(home) = env.non_empty("_OLD_VIRTUAL_PYTHONHOME") {
         steps.push(Step::Set("PYTHONHOME", home.to_os_string()));
     }
@@ -185,7 +184,7 @@ mod tests {
             ("_OLD_VIRTUAL_PYTHONHOME", "/opt/py"),
             ("KEEP", "1"),
         ]);
-        let steps = release_outside(&env, &venv, OsStr::new(&path));
+        let steps = release_outside(&env, &Current::from_snapshot(&env, false), &venv);
         let mut vars: Vars = env
             .vars()
             .map(|(k, v)| (k.to_os_string(), v.to_os_string()))
@@ -205,7 +204,15 @@ mod tests {
     #[test]
     fn a_forged_virtual_env_keeps_system_paths() {
         let env = snapshot(&[("PATH", "/usr/bin:/bin"), ("VIRTUAL_ENV", "/usr")]);
-        let steps = release_outside(&env, &PathBuf::from("/usr"), OsStr::new("/usr/bin:/bin"));
-        assert_eq!(steps, vec![Step::Unset("VIRTUAL_ENV")]);
+        let steps = release_outside(
+            &env,
+            &Current::from_snapshot(&env, false),
+            &PathBuf::from("/usr"),
+        );
+        assert!(steps.contains(&Step::Unset("VIRTUAL_ENV")));
+        assert!(
+            !steps.iter().any(|s| matches!(s, Step::PathRemove(_))),
+            "{steps:?}"
+        );
     }
 }

@@ -64,6 +64,21 @@ pub struct HookUpdate {
     pub memo: Option<String>,
     /// The check, when the shell's differs (or it dropped its own).
     pub check: Option<Check>,
+    /// Lines for people, held back until the command line is over (a
+    /// change in the middle of one is announced at the prompt).
+    pub said: Vec<String>,
+    /// For a change in the middle of a command line: the update that brings
+    /// the shell back to where the line started, for the hook to apply with
+    /// no process if the line goes back there (`pushd x; make; popd`, a
+    /// jump function that returns).
+    pub back: Option<Back>,
+}
+
+/// See [`HookUpdate::back`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Back {
+    pub dir: std::path::PathBuf,
+    pub update: Box<HookUpdate>,
 }
 
 pub fn settle(
@@ -75,7 +90,7 @@ pub fn settle(
 ) -> Settled {
     let mut memo = memo_in.clone();
     memo.off = decision.off.clone();
-    memo.adopted = adopted(decision, memo_in);
+    memo.adopted = decision.outcome.adopted.clone();
     let messages = messages(env, decision, &mut memo, user_deactivate);
     Settled {
         messages,
@@ -88,37 +103,26 @@ impl Settled {
     /// The update for a shell whose memo is `memo_in`. `check_dropped`: the
     /// shell threw its check away (an `autovenv` command was typed there)
     /// and needs it again even if its fingerprint is the same.
+    /// Also the memo the shell holds once the update is applied.
     pub fn for_hook(
-        mut self,
+        &self,
         shell: Shell,
         decision: &Decision,
         memo_in: &Local,
         check_dropped: bool,
-    ) -> HookUpdate {
+    ) -> (HookUpdate, Local) {
         let steps = decision.outcome.steps.clone();
         let fingerprint = shell.check_fingerprint(&self.check);
         let check_changed = check_dropped || memo_in.check.as_deref() != Some(fingerprint.as_str());
-        self.memo.check = Some(fingerprint);
-        HookUpdate {
-            memo: (self.memo != *memo_in).then(|| self.memo.encode()),
-            check: (check_changed || !steps.is_empty()).then_some(self.check),
+        let mut memo = self.memo.clone();
+        memo.check = Some(fingerprint);
+        let update = HookUpdate {
+            memo: (memo != *memo_in).then(|| memo.encode()),
+            check: (check_changed || !steps.is_empty()).then(|| self.check.clone()),
             steps,
-        }
-    }
-}
-
-/// Which activation this shell holds as its own once the change is applied.
-fn adopted(decision: &Decision, memo_in: &Local) -> Option<std::path::PathBuf> {
-    let outcome = &decision.outcome;
-    match (&outcome.activated, &decision.owner) {
-        (Some(venv), _) => Some(venv.path.clone()),
-        (None, Owner::Autovenv(a))
-            if outcome.deactivated.is_none() && !outcome.steps.is_empty() =>
-        {
-            Some(a.venv.clone())
-        }
-        (None, Owner::Autovenv(_)) if outcome.steps.is_empty() => memo_in.adopted.clone(),
-        _ => None,
+            ..HookUpdate::default()
+        };
+        (update, memo)
     }
 }
 
@@ -149,7 +153,13 @@ fn messages(
             venv::version_text(venv)
         )));
     }
-    if user_deactivate && outcome.deactivated.is_none() {
+    if let Some(ended) = &outcome.ended_outside {
+        out.push(Message::Info(format!(
+            "deactivated {} (activated outside autovenv)",
+            bytes::display_path(ended)
+        )));
+    }
+    if user_deactivate && outcome.deactivated.is_none() && outcome.ended_outside.is_none() {
         out.push(Message::Problem(
             "no environment activated by autovenv is active here".into(),
         ));
@@ -166,11 +176,19 @@ fn messages(
     } = &decision.reason
         && !memo.has_warned(canonical)
     {
-        out.push(Message::Problem(format!(
-            "found {} but it is not trusted, so it stays off; to activate it, run: {}",
-            bytes::display_path(venv),
-            shell::allow_command(root)
-        )));
+        let venv = bytes::display_path(venv);
+        let allow = shell::allow_command(root);
+        // Never "stays off" for something that is on: an editor or a parent
+        // process may have activated it.
+        let active_outside = matches!(&decision.owner, Owner::Outside(active)
+            if std::fs::canonicalize(active).is_ok_and(|a| a == *canonical));
+        out.push(Message::Problem(if active_outside {
+            format!(
+                "{venv} is active (activated outside autovenv) but not trusted, so autovenv leaves it alone; `deactivate` ends it; to let autovenv manage it, run: {allow}"
+            )
+        } else {
+            format!("found {venv} but it is not trusted, so it stays off; to activate it, run: {allow}")
+        }));
         memo.remember_warning(canonical);
     }
     out

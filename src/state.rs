@@ -36,6 +36,9 @@ pub struct Activation {
     pub root: PathBuf,
     /// `PYTHONHOME` as it was before activation, to be restored.
     pub pythonhome: Option<OsString>,
+    /// Someone else activated it (an editor's terminal, a parent shell, a
+    /// sourced activate script) and autovenv took it over.
+    pub taken_over: bool,
 }
 
 impl Activation {
@@ -51,6 +54,9 @@ impl Activation {
         obj.insert("root".into(), json!(bytes::escape_path(&self.root)));
         if let Some(home) = &self.pythonhome {
             obj.insert("pythonhome".into(), json!(bytes::escape(home.as_bytes())));
+        }
+        if self.taken_over {
+            obj.insert("taken_over".into(), json!(true));
         }
         Value::Object(obj).to_string()
     }
@@ -91,10 +97,15 @@ impl Activation {
                 )
             }
         };
+        let taken_over = match obj.get("taken_over") {
+            None | Some(Value::Null) => false,
+            Some(v) => v.as_bool().ok_or_else(|| damaged("taken_over"))?,
+        };
         Ok(Activation {
             venv,
             root,
             pythonhome,
+            taken_over,
         })
     }
 }
@@ -200,6 +211,7 @@ pub struct Current {
     pub virtual_env: Option<PathBuf>,
     pub path: Option<OsString>,
     pub pythonhome: Option<OsString>,
+    pub pkg_config_path: Option<OsString>,
     /// `__AUTOVENV_STATE`, decoded, if present.
     pub state: Option<Result<Activation, String>>,
     /// A venv `activate` script's own variables are in this shell: whatever
@@ -229,6 +241,7 @@ impl Current {
             virtual_env: env.non_empty("VIRTUAL_ENV").map(PathBuf::from),
             path: env.get("PATH").map(OsStr::to_os_string),
             pythonhome: env.get("PYTHONHOME").map(OsStr::to_os_string),
+            pkg_config_path: env.get("PKG_CONFIG_PATH").map(OsStr::to_os_string),
             state: env
                 .non_empty(STATE_VAR)
                 .map(|v| Activation::decode(v.as_bytes())),
@@ -265,6 +278,7 @@ mod tests {
             venv: bytes::path(b"/tmp/a b/\xff'\"$(x)\n/venv"),
             root: bytes::path(b"/tmp/a b/\xff'\"$(x)\n"),
             pythonhome: Some(OsString::from("/opt/py %41")),
+            taken_over: false,
         };
         let text = a.encode();
         assert!(!text.contains('\n'));
@@ -353,6 +367,7 @@ mod fuzz {
                 venv: bytes::path(&path),
                 root: bytes::path(b"/r"),
                 pythonhome: home.map(|h| bytes::os(&h).to_os_string()),
+                taken_over: false,
             };
             prop_assert_eq!(Activation::decode(a.encode().as_bytes()).unwrap(), a);
         }

@@ -1,23 +1,17 @@
-//! The trust store: one small file per trusted environment, named by the
-//! SHA-256 of the environment's canonical path and holding that path.
+//! The trust store: one record per trusted environment, keyed on the
+//! environment's canonical path, in a [`Records`] folder (which says why a
+//! lookup costs one `open` and why two shells allowing at once lose
+//! nothing).
 //!
-//! - A lookup is one `open` of a file whose name is computed: its cost does
-//!   not depend on how many projects are trusted (SPEC §4).
-//! - Two shells allowing different projects write different files, so
-//!   neither can lose the other's; each file is written whole to a temporary
-//!   name, synced and renamed into place, so none is ever half-written.
-//! - The hook watches the one file that decides the current environment, so
-//!   `allow` and `deny` take effect at the next prompt without a `cd`.
+//! The hook watches the one record that decides the current environment, so
+//! `allow` and `deny` take effect at the next prompt without a `cd`.
 
-use std::fs;
-use std::io::Write;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
+use anyhow::{Context, Result};
 
 use crate::bytes;
+use crate::records::{Record, Records, canonical};
 
 const RECORDS: &str = "trust";
 
@@ -33,49 +27,33 @@ pub struct Verdict {
     pub problem: Option<String>,
 }
 
-pub fn records_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join(RECORDS)
-}
-
-pub fn record_path(data_dir: &Path, canonical: &Path) -> PathBuf {
-    records_dir(data_dir).join(file_name_for(canonical))
-}
-
-/// The SHA-256 of a path, in hex: a file name of fixed length that only
-/// that path gives.
-pub fn file_name_for(canonical: &Path) -> String {
-    Sha256::digest(canonical.as_os_str().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-pub fn canonical(venv: &Path) -> Result<PathBuf> {
-    fs::canonicalize(venv).with_context(|| format!("cannot resolve {}", bytes::display_path(venv)))
+fn store(data_dir: &Path) -> Records {
+    Records::new(data_dir.join(RECORDS), "the trust store")
 }
 
 pub fn lookup(data_dir: &Path, venv: &Path) -> Result<Verdict> {
     let canonical = canonical(venv)?;
-    let record = record_path(data_dir, &canonical);
+    let store = store(data_dir);
+    let record = store.file_for(&canonical);
     let mut verdict = Verdict {
         trusted: false,
         canonical: canonical.clone(),
         record: record.clone(),
         problem: None,
     };
-    match fs::read(&record) {
-        Ok(content) if content == canonical.as_os_str().as_bytes() => verdict.trusted = true,
-        Ok(_) => {
+    match store.read(&canonical) {
+        Ok(Record::Present) => verdict.trusted = true,
+        Ok(Record::Damaged) => {
             verdict.problem = Some(format!(
                 "the trust record {} is damaged and counts as not trusted; run autovenv allow again",
                 bytes::display_path(&record)
             ))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Ok(Record::Absent) => {}
         Err(e) => {
             verdict.problem = Some(format!(
                 "cannot read the trust store at {} ({e}); nothing counts as trusted",
-                bytes::display_path(&records_dir(data_dir))
+                bytes::display_path(store.dir())
             ))
         }
     }
@@ -84,99 +62,35 @@ pub fn lookup(data_dir: &Path, venv: &Path) -> Result<Verdict> {
 
 pub fn allow(data_dir: &Path, venv: &Path) -> Result<PathBuf> {
     let canonical = canonical(venv)?;
-    let dir = records_dir(data_dir);
-    fs::create_dir_all(&dir).with_context(|| {
-        format!(
-            "cannot create the trust store at {}",
-            bytes::display_path(&dir)
-        )
-    })?;
-    let record = record_path(data_dir, &canonical);
-    write_atomically(&record, canonical.as_os_str().as_bytes())?;
+    store(data_dir).write(&canonical)?;
     Ok(canonical)
 }
 
 /// Returns whether there was anything to take back.
 pub fn deny(data_dir: &Path, venv: &Path) -> Result<bool> {
     let canonical = canonical(venv)?;
-    let record = record_path(data_dir, &canonical);
-    match fs::remove_file(&record) {
-        Ok(()) => {
-            sync_dir(&records_dir(data_dir));
-            Ok(true)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e).with_context(|| {
-            format!(
-                "cannot remove the trust record {}",
-                bytes::display_path(&record)
-            )
-        }),
-    }
+    let store = store(data_dir);
+    store.remove(&canonical).with_context(|| {
+        format!(
+            "cannot remove the trust record {}",
+            bytes::display_path(&store.file_for(&canonical))
+        )
+    })
 }
 
-/// Every trusted environment, sorted; records whose content does not match
-/// their name are skipped (reported by `lookup` when they matter).
+/// Every trusted environment, sorted; damaged records are skipped (reported
+/// by `lookup` when they matter).
 pub fn list(data_dir: &Path) -> Result<Vec<PathBuf>> {
-    let dir = records_dir(data_dir);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(e).with_context(|| format!("cannot read {}", bytes::display_path(&dir)));
-        }
-    };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        if entry.file_name().as_bytes().starts_with(b".") {
-            continue;
-        }
-        if let Ok(content) = fs::read(entry.path()) {
-            let path = bytes::path(&content);
-            if record_path(data_dir, &path) == entry.path() {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Writes `content` to a temporary file beside `target`, syncs it, renames
-/// it into place and syncs the folder: readers see the old file or the new
-/// one, never a part.
-pub fn write_atomically(target: &Path, content: &[u8]) -> Result<()> {
-    let dir = target.parent().context("a record has a folder")?;
-    let shown = bytes::display_path(target);
-    // Unique per process and per call, so concurrent writers never share
-    // a temporary file.
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(content)?;
-        file.sync_all()?;
-        fs::rename(&tmp, target)?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        bail!("cannot write {shown}: {}", e.root_cause());
-    }
-    sync_dir(dir);
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
+    let store = store(data_dir);
+    store
+        .list()
+        .with_context(|| format!("cannot read {}", bytes::display_path(store.dir())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn allow_lookup_deny() {

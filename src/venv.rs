@@ -26,6 +26,10 @@ pub struct Venv {
     pub version: Option<String>,
     /// The base interpreter's folder (`home` in pyvenv.cfg).
     pub base_home: Option<PathBuf>,
+    /// Made by virtualenv (its pyvenv.cfg has a `virtualenv` line), whose
+    /// activate scripts also put `lib/pkgconfig` first on PKG_CONFIG_PATH;
+    /// so does autovenv for these, to match them.
+    pub virtualenv: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +37,52 @@ pub struct Cfg {
     pub prompt: Option<Vec<u8>>,
     pub version: Option<String>,
     pub home: Option<Vec<u8>>,
+    pub virtualenv: bool,
 }
 
-/// Whether `dir` holds an environment: `pyvenv.cfg` (following links) and
-/// `bin/python` (the link itself counts, so an environment whose base
-/// interpreter is gone is still found, and reported as broken).
+/// What a folder is, judged by the two files that make an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `pyvenv.cfg` (following links) and `bin/python` (the link itself
+    /// counts, so an environment whose base interpreter is gone is still
+    /// found, and reported as broken): a marker, and what can be activated.
+    Venv,
+    /// `pyvenv.cfg` without `bin/python`: an environment that lost its
+    /// interpreter. Never a marker (docs/detection.md), but `list` and `doctor` report
+    /// it as broken rather than pass over it.
+    NoPython,
+    /// No `pyvenv.cfg`: not an environment at all.
+    NotVenv,
+}
+
+/// The one test of what a folder is. The two questions are asked through
+/// `exists(path, link)` (`link`: a dangling link counts), so that detection
+/// can record them; both are always asked, so that the hook notices either
+/// file appearing.
+pub fn shape_by(dir: &Path, mut exists: impl FnMut(PathBuf, bool) -> bool) -> Shape {
+    let cfg = exists(dir.join("pyvenv.cfg"), false);
+    let python = exists(dir.join("bin/python"), true);
+    match (cfg, python) {
+        (true, true) => Shape::Venv,
+        (true, false) => Shape::NoPython,
+        (false, _) => Shape::NotVenv,
+    }
+}
+
+/// [`shape_by`], asking the file system directly.
+pub fn shape(dir: &Path) -> Shape {
+    shape_by(dir, |path, link| {
+        if link {
+            path.symlink_metadata().is_ok()
+        } else {
+            path.exists()
+        }
+    })
+}
+
+/// Whether `dir` is an environment that can be activated ([`Shape::Venv`]).
 pub fn is_venv(dir: &Path) -> bool {
-    dir.join("pyvenv.cfg").exists() && dir.join("bin/python").symlink_metadata().is_ok()
+    shape(dir) == Shape::Venv
 }
 
 pub fn load(dir: &Path, project_root: Option<&Path>) -> Result<Venv, String> {
@@ -54,6 +97,7 @@ pub fn load(dir: &Path, project_root: Option<&Path>) -> Result<Venv, String> {
         prompt,
         version: cfg.version.clone(),
         base_home: cfg.home.as_deref().map(bytes::path),
+        virtualenv: cfg.virtualenv,
     })
 }
 
@@ -97,6 +141,7 @@ pub fn parse_cfg(raw: &[u8]) -> Cfg {
         prompt: None,
         version: None,
         home: None,
+        virtualenv: false,
     };
     for line in raw.split(|&b| b == b'\n') {
         let Some(eq) = line.iter().position(|&b| b == b'=') else {
@@ -107,6 +152,7 @@ pub fn parse_cfg(raw: &[u8]) -> Cfg {
         match key.as_str() {
             "prompt" => cfg.prompt = Some(unquote(value)),
             "home" => cfg.home = Some(value.to_vec()),
+            "virtualenv" => cfg.virtualenv = true,
             "version" | "version_info" if cfg.version.is_none() || key == "version" => {
                 let text = String::from_utf8_lossy(value);
                 // virtualenv writes `version_info = 3.11.7.final.0`.
@@ -373,6 +419,7 @@ mod tests {
             prompt: "venv".into(),
             version: None,
             base_home: None,
+            virtualenv: false,
         };
         let why = health(&venv).unwrap_err();
         assert!(
@@ -422,6 +469,46 @@ mod tests {
         assert_eq!(moved_from(&new), Some(old));
         std::fs::write(new.join("bin/pip"), "#!/bin/sh\n").unwrap();
         assert_eq!(recorded_path(&new), None);
+    }
+
+    #[test]
+    fn one_test_of_what_a_folder_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("venv");
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        assert_eq!(shape(&dir), Shape::NotVenv);
+        assert_eq!(shape(&tmp.path().join("nothing-here")), Shape::NotVenv);
+        // bin/python alone is not an environment.
+        std::os::unix::fs::symlink("/nonexistent/python3", dir.join("bin/python")).unwrap();
+        assert_eq!(shape(&dir), Shape::NotVenv);
+        // pyvenv.cfg and a dangling bin/python: an environment, broken.
+        std::fs::write(dir.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        assert_eq!(shape(&dir), Shape::Venv);
+        assert!(is_venv(&dir));
+        std::fs::remove_file(dir.join("bin/python")).unwrap();
+        assert_eq!(shape(&dir), Shape::NoPython);
+        assert!(!is_venv(&dir));
+        // pyvenv.cfg is followed: a dangling link to it is no environment.
+        std::fs::remove_file(dir.join("pyvenv.cfg")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/cfg", dir.join("pyvenv.cfg")).unwrap();
+        assert_eq!(shape(&dir), Shape::NotVenv);
+    }
+
+    #[test]
+    fn both_questions_are_always_asked_in_order() {
+        let mut asked = Vec::new();
+        let shape = shape_by(Path::new("/p/venv"), |path, link| {
+            asked.push((path, link));
+            false
+        });
+        assert_eq!(shape, Shape::NotVenv);
+        assert_eq!(
+            asked,
+            vec![
+                (PathBuf::from("/p/venv/pyvenv.cfg"), false),
+                (PathBuf::from("/p/venv/bin/python"), true)
+            ]
+        );
     }
 
     #[test]

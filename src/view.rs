@@ -119,10 +119,10 @@ pub fn status_json(d: &Decision) -> Value {
             "allow_command": s.allow_command(),
         })
     });
-    let (active, by) = match &d.owner {
-        Owner::Nobody | Owner::Displaced(_) => (None, None),
-        Owner::Autovenv(a) => (Some(text(&a.venv)), Some("autovenv")),
-        Owner::Outside(p) => (Some(text(p)), Some("outside")),
+    let (active, by, taken_over) = match &d.owner {
+        Owner::Nobody | Owner::Displaced(_) => (None, None, false),
+        Owner::Autovenv(a) => (Some(text(&a.venv)), Some("autovenv"), a.taken_over),
+        Owner::Outside(p) => (Some(text(p)), Some("outside"), false),
     };
     json!({
         "version": 1,
@@ -131,7 +131,7 @@ pub fn status_json(d: &Decision) -> Value {
         "environment": environment,
         "trust": trust,
         "reason": s.reason.code(),
-        "shell": {"active": active, "activated_by": by},
+        "shell": {"active": active, "activated_by": by, "taken_over": taken_over},
         "action": d.action().code(),
         "problems": d.problems,
     })

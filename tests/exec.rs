@@ -452,7 +452,7 @@ fn a_hand_activated_environment_is_replaced_not_stacked() {
 /// (.ci/exec-tools makes one). None, with the reason printed, when there is
 /// none; under AUTOVENV_TEST_REQUIRE_SHELLS=1 that is a failure.
 fn dotenv_python() -> Option<PathBuf> {
-    let found = std::env::var_os("AUTOVENV_TEST_TOOLS")
+    let found = util::test_setting("AUTOVENV_TEST_TOOLS")
         .map(|dir| PathBuf::from(dir).join("python"))
         .filter(|py| {
             Command::new(py)
@@ -460,15 +460,11 @@ fn dotenv_python() -> Option<PathBuf> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
-    if found.is_none() {
-        let why =
-            "no python-dotenv: set AUTOVENV_TEST_TOOLS to a venv's bin holding it (.ci/exec-tools)";
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
-            panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
-        }
-        eprintln!("SKIPPED: {why}");
-    }
-    found
+    found.or_else(|| {
+        util::unavailable(
+            "no python-dotenv: set AUTOVENV_TEST_TOOLS to a venv's bin holding it (bash .ci/exec-tools prints one)",
+        )
+    })
 }
 
 /// The file as python-dotenv reads it.

@@ -1,4 +1,4 @@
-//! When things go wrong (SPEC §7): the shell is left as it was, one line
+//! When things go wrong (docs/behaviour.md): the shell is left as it was, one line
 //! says what is wrong and what to do, it is not repeated on every prompt,
 //! and the next prompt works.
 

@@ -112,7 +112,9 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
     let count = match sh {
         Sh::Bash => "echo \"PC=$PROMPT_COMMAND\"",
         Sh::Zsh => "echo \"PC=${(j:,:)precmd_functions} CH=${(j:,:)chpwd_functions}\"",
-        Sh::Fish => "echo PC=(functions --handlers | string match '*__autovenv_hook*' | count)",
+        Sh::Fish => {
+            "echo PC=(functions --handlers | string match -r '__autovenv_(?:hook|on_pwd)\\b' | count)"
+        }
     };
     s.run(count);
     s.cd(&p);
@@ -127,7 +129,7 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
         .to_string();
     match sh {
         Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook"),
-        Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_hook"),
+        Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_chpwd"),
         // one PWD handler, one fish_prompt handler
         Sh::Fish => assert_eq!(line.trim(), "PC=2"),
     }

@@ -209,7 +209,7 @@ fn prompt_is_read_off_the_screen(sh: Sh) {
         screen.contains("autovenv: deactivated client_flask_app"),
         "screen:\n{screen}"
     );
-    if std::env::var_os("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
+    if crate::util::test_setting("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
         eprintln!("{screen}");
     }
 }
@@ -280,7 +280,7 @@ fn ctrl_c_in_the_middle(sh: Sh) {
     // The statements did run to the end: deactivate works.
     let line = term.run("deactivate", 2);
     assert_eq!(line.trim_end(), plain, "screen:\n{}", term.screen());
-    if std::env::var_os("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
+    if crate::util::test_setting("AUTOVENV_TEST_SHOW_SCREEN").is_some() {
         eprintln!("{}", term.screen());
     }
 }

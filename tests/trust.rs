@@ -177,32 +177,6 @@ fn allowing_at_once_from_many_processes_loses_nothing() {
 }
 
 #[test]
-fn read_only_data_folder_fails_clearly_and_changes_nothing() {
-    // Tests run as root here, and root ignores permission bits: a file
-    // where the folder should be stands in for a read-only data folder.
-    let world = World::new();
-    let p = world.path("p");
-    util::make_venv_by_hand(&p.join("venv"));
-    let blocked = world.root.join("not-a-folder");
-    std::fs::write(&blocked, "x").unwrap();
-    let out = world
-        .autovenv()
-        .env("AUTOVENV_DATA_DIR", &blocked)
-        .arg("allow")
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("autovenv: cannot create the trust store at "),
-        "{err}"
-    );
-    assert_eq!(std::fs::read(&blocked).unwrap(), b"x");
-}
-
-#[test]
 fn damaged_store_is_reported_once_and_counts_as_untrusted() {
     let sh = Sh::Bash;
     if sh.find().is_none() {

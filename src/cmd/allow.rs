@@ -66,15 +66,29 @@ pub fn allow(env: &Snapshot, path: Option<PathBuf>, recursive: bool) -> Result<(
     }
     let (venv, root) = project_venv(&config, &path)?;
     trust::allow(&data, &venv)?;
+    let when = if is_here(env, &root) {
+        "it activates at the next prompt".to_string()
+    } else {
+        format!(
+            "it activates when you cd into {}",
+            bytes::display_path(&root)
+        )
+    };
     message::info(
         &config,
-        &format!(
-            "allowed {}; it activates at the next prompt",
-            bytes::display_path(&venv)
-        ),
+        &format!("allowed {}; {when}", bytes::display_path(&venv)),
     );
-    let _ = root;
     Ok(())
+}
+
+/// Whether the shell this runs in is inside the project at `root`: only
+/// then does its next prompt see the change.
+fn is_here(env: &Snapshot, root: &Path) -> bool {
+    let Ok(here) = super::folder_arg(env, None) else {
+        return false;
+    };
+    here.starts_with(root)
+        || matches!((here.canonicalize(), root.canonicalize()), (Ok(h), Ok(r)) if h.starts_with(&r))
 }
 
 fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
@@ -138,14 +152,16 @@ pub fn deny(env: &Snapshot, path: Option<PathBuf>) -> Result<()> {
     let config = Config::from_snapshot(env);
     let data = data_dir(&config)?;
     let path = super::folder_arg(env, path)?;
-    let (venv, _root) = project_venv(&config, &path)?;
+    let (venv, root) = project_venv(&config, &path)?;
     if trust::deny(&data, &venv)? {
+        let when = if is_here(env, &root) {
+            "it deactivates at the next prompt"
+        } else {
+            "shells inside the project deactivate it at their next prompt"
+        };
         message::info(
             &config,
-            &format!(
-                "denied {}; it deactivates at the next prompt",
-                bytes::display_path(&venv)
-            ),
+            &format!("denied {}; {when}", bytes::display_path(&venv)),
         );
     } else {
         message::info(

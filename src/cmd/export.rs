@@ -57,7 +57,10 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         }
     };
     let settled = settle::settle(env, &current, &decision, &memo, args.user_deactivate);
-    message::show(&config, &settled.messages);
+    let mid_line = in_hook && args.back_to.is_some();
+    if !mid_line {
+        message::show(&config, &settled.messages);
+    }
 
     let path = current.path.clone().unwrap_or_default();
     match shell {
@@ -66,7 +69,26 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             // there): it needs the check again even if its fingerprint has
             // not changed.
             let dropped = args.stale.as_ref().is_some_and(|s| !s.is_empty());
-            let update = settled.for_hook(shell, &decision, &memo, dropped);
+            let (mut update, memo_after) = settled.for_hook(shell, &decision, &memo, dropped);
+            if let Some(line_dir) = args.back_to.as_ref().filter(|_| mid_line) {
+                update.said = message::texts(&config, &settled.messages);
+                let line_dir = PathBuf::from(line_dir);
+                if line_dir.is_absolute() && line_dir != decision.dir {
+                    let back = back_update(
+                        env,
+                        &config,
+                        shell,
+                        &current,
+                        &decision,
+                        &memo_after,
+                        &line_dir,
+                    );
+                    update.back = Some(settle::Back {
+                        dir: line_dir,
+                        update: Box::new(back),
+                    });
+                }
+            }
             print(&shell.render_for_hook(&update))
         }
         // Nothing to print where nothing could be read: the caller is not
@@ -105,6 +127,35 @@ fn dotenv(env: &Snapshot, args: &ExportArgs) -> Result<()> {
     };
     let text = dotenv::render(&launch.steps, readers).map_err(anyhow::Error::msg)?;
     print(&text)
+}
+
+/// What brings the shell back to `line_dir`'s state from the state this
+/// update leaves: decided for `line_dir` from the environment as it will be,
+/// with the memo as it will be. The hook applies it, with no process, if
+/// the command line goes back there; its messages are never shown (nothing
+/// changed, seen from the prompt).
+fn back_update(
+    env: &Snapshot,
+    config: &Config,
+    shell: crate::shell::Shell,
+    current: &Current,
+    decision: &engine::Decision,
+    memo_after: &Local,
+    line_dir: &std::path::Path,
+) -> settle::HookUpdate {
+    let steps = &decision.outcome.steps;
+    let mut vars: plan::Vars = env
+        .vars()
+        .map(|(k, v)| (k.to_os_string(), v.to_os_string()))
+        .collect();
+    plan::apply(&mut vars, steps);
+    vars.insert("PWD".into(), line_dir.as_os_str().to_os_string());
+    let after = Snapshot::from_pairs(vars, env.platform_data.clone());
+    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
+    let current_after = Current::from_snapshot(&after, foreign);
+    let back = engine::decide(&current_after, config, line_dir, memo_after, false);
+    let settled = settle::settle(&after, &current_after, &back, memo_after, false);
+    settled.for_hook(shell, &back, memo_after, false).0
 }
 
 fn print(text: &str) -> Result<()> {

@@ -47,7 +47,7 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
     if !decision.outcome.steps.is_empty() || !settled.messages.is_empty() {
         return None;
     }
-    let update = settled.for_hook(shell, &decision, &memo, false);
+    let (update, _) = settled.for_hook(shell, &decision, &memo, false);
     Some(shell.render_update(&update))
 }
 

@@ -1,204 +1,22 @@
 //! `autovenv list [--json]`: the central environments and the trusted
-//! projects. The same inventory feeds `doctor`'s health checks.
-//!
-//! Which projects name a central environment cannot be known in general: a
-//! `.venv-name` anywhere on disk may name it, and nothing records that.
-//! autovenv reports the projects it has met (made with `new --name`,
-//! trusted, or the one here) and says so.
+//! projects, as the [`inventory`](crate::inventory) finds them.
 
-use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{self, NAME_FILE};
-use crate::known;
+use crate::detect;
+use crate::inventory::{self, EnvState, Inventory};
 use crate::snapshot::Snapshot;
-use crate::trust;
-use crate::venv;
-
-/// One environment's state, read without running it.
-#[derive(Debug, Clone)]
-pub struct EnvState {
-    pub path: PathBuf,
-    pub version: Option<String>,
-    /// Why it cannot be used as it is, or None when it is healthy.
-    pub problem: Option<String>,
-}
-
-impl EnvState {
-    pub fn read(path: &Path, project_root: Option<&Path>) -> EnvState {
-        let mut state = EnvState {
-            path: path.to_path_buf(),
-            version: None,
-            problem: None,
-        };
-        match venv::load(path, project_root) {
-            Err(why) => state.problem = Some(why),
-            Ok(v) => {
-                state.version = v.version.clone();
-                if let Err(why) = venv::health(&v) {
-                    state.problem = Some(why);
-                } else if let Some(old) = venv::moved_from(path) {
-                    state.problem = Some(format!(
-                        "{} was created at {} and moved: its scripts (pip, activate) still point there; recreate it where it is now",
-                        bytes::display_path(path),
-                        bytes::display_path(&old)
-                    ));
-                }
-            }
-        }
-        state
-    }
-
-    pub fn healthy(&self) -> bool {
-        self.problem.is_none()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct CentralEnv {
-    pub name: OsString,
-    pub state: EnvState,
-    /// Projects autovenv knows whose `.venv-name` names it.
-    pub used_by: Vec<PathBuf>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TrustedProject {
-    /// The trusted environment (canonical path, as trust is keyed).
-    pub venv: PathBuf,
-    pub root: PathBuf,
-    /// None when the environment is no longer there.
-    pub state: Option<EnvState>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Inventory {
-    /// The central folder, or why it is not known.
-    pub central: Result<PathBuf, String>,
-    pub central_exists: bool,
-    pub central_envs: Vec<CentralEnv>,
-    pub trusted: Vec<TrustedProject>,
-    /// What could not be read (the central folder, the trust store).
-    pub problems: Vec<String>,
-}
-
-pub fn inventory(config: &Config, here: Option<&Path>) -> Inventory {
-    let mut problems = Vec::new();
-    let mut central_envs = Vec::new();
-    let central_exists = config.central.as_ref().is_ok_and(|c| c.is_dir());
-    if let Ok(central) = &config.central
-        && central_exists
-    {
-        match std::fs::read_dir(central) {
-            Err(e) => problems.push(format!(
-                "cannot read the central folder {}: {e}",
-                bytes::display_path(central)
-            )),
-            Ok(entries) => {
-                for entry in entries.flatten() {
-                    let path = entry.path();
-                    // A folder with pyvenv.cfg is an environment, even one
-                    // whose bin/python is gone (it is listed as broken).
-                    if path.is_dir() && path.join("pyvenv.cfg").exists() {
-                        central_envs.push(CentralEnv {
-                            name: entry.file_name(),
-                            state: EnvState::read(&path, None),
-                            used_by: Vec::new(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    central_envs.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-
-    let mut trusted = Vec::new();
-    match &config.data_dir {
-        Err(why) => problems.push(why.clone()),
-        Ok(data) => match trust::list(data) {
-            Err(e) => problems.push(format!("{e:#}")),
-            Ok(venvs) => {
-                for venv_path in venvs {
-                    let root = venv_path
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| venv_path.clone());
-                    let state =
-                        venv::is_venv(&venv_path).then(|| EnvState::read(&venv_path, Some(&root)));
-                    trusted.push(TrustedProject {
-                        venv: venv_path,
-                        root,
-                        state,
-                    });
-                }
-            }
-        },
-    }
-
-    // The projects autovenv has met, and the central name each one gives.
-    let mut met: Vec<PathBuf> = config
-        .data_dir
-        .as_ref()
-        .map(|d| known::list(d))
-        .unwrap_or_default();
-    met.extend(trusted.iter().map(|t| t.root.clone()));
-    if let Some(here) = here
-        && let Some(project) = detect::detect(here, config).project
-        && project.is_central()
-    {
-        met.push(project.root);
-    }
-    let mut users: BTreeMap<Vec<u8>, Vec<PathBuf>> = BTreeMap::new();
-    for root in met {
-        if let Some(name) = named_in(&root) {
-            let list = users.entry(name).or_default();
-            if !list.contains(&root) {
-                list.push(root);
-            }
-        }
-    }
-    for env in &mut central_envs {
-        if let Some(list) = users.remove(env.name.as_bytes()) {
-            env.used_by = list;
-            env.used_by.sort();
-        }
-    }
-
-    Inventory {
-        central: config.central.clone(),
-        central_exists,
-        central_envs,
-        trusted,
-        problems,
-    }
-}
-
-/// The valid name a project's `.venv-name` gives, if any.
-fn named_in(root: &Path) -> Option<Vec<u8>> {
-    let file = root.join(NAME_FILE);
-    let mut raw = Vec::new();
-    std::fs::File::open(&file)
-        .ok()?
-        .take(4096)
-        .read_to_end(&mut raw)
-        .ok()?;
-    detect::parse_name(&raw, &file)
-        .ok()
-        .map(|n| n.as_bytes().to_vec())
-}
 
 pub fn run(env: &Snapshot, as_json: bool) -> Result<()> {
     let config = Config::from_snapshot(env);
-    let here = detect::current_dir(std::env::var_os("PWD")).ok();
-    let inv = inventory(&config, here.as_deref());
+    let here = detect::current_dir(env.get("PWD").map(Into::into)).ok();
+    let inv = inventory::inventory(&config, here.as_deref());
     let out = if as_json {
         let mut text = serde_json::to_string_pretty(&to_json(&inv))?;
         text.push('\n');
@@ -218,7 +36,7 @@ fn text(p: &Path) -> String {
     String::from_utf8_lossy(p.as_os_str().as_bytes()).into_owned()
 }
 
-pub fn to_json(inv: &Inventory) -> Value {
+fn to_json(inv: &Inventory) -> Value {
     let environments: Vec<Value> = inv
         .central_envs
         .iter()

@@ -21,10 +21,12 @@ pub fn run(env: &Snapshot, dir: Option<PathBuf>, as_json: bool) -> Result<()> {
     let dir = super::folder_arg(env, dir)?;
     let current = Current::from_snapshot(env, false);
     // status runs outside the hook and cannot see the shell's bookkeeping;
-    // it assumes the shell holds what it inherited.
+    // it assumes the shell holds what it inherited (and, for an environment
+    // activated outside, the `deactivate` the hook provides).
     let memo = Local {
         adopted: match current.owner() {
             Owner::Autovenv(a) => Some(a.venv),
+            Owner::Outside(p) if !current.foreign_script => Some(p),
             _ => None,
         },
         ..Local::default()
@@ -96,11 +98,19 @@ fn to_text(d: &Decision) -> String {
         "this shell",
         match &d.owner {
             Owner::Nobody | Owner::Displaced(_) => "no environment active".into(),
+            Owner::Autovenv(a) if a.taken_over => format!(
+                "{} (activated outside autovenv, taken over by autovenv as this project's environment)",
+                bytes::display_path(&a.venv)
+            ),
             Owner::Autovenv(a) => {
                 format!("{} (activated by autovenv)", bytes::display_path(&a.venv))
             }
+            Owner::Outside(p) if d.action() == Action::Adopt => format!(
+                "{} (activated outside autovenv; the hook takes it over as this project's environment)",
+                bytes::display_path(p)
+            ),
             Owner::Outside(p) => format!(
-                "{} (activated outside autovenv; autovenv leaves it alone until it is deactivated)",
+                "{} (activated outside autovenv; autovenv leaves it alone until it is deactivated: `deactivate` ends it)",
                 bytes::display_path(p)
             ),
         },

@@ -1,6 +1,7 @@
 //! Rendering plans for one shell: syntax and quoting live here, and nothing
 //! here knows how a directory was searched.
 
+use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -64,7 +65,38 @@ impl Shell {
         if let Some(check) = &update.check {
             out.push_str(&self.render_check(check));
         }
+        for line in &update.said {
+            let _ = writeln!(out, "__autovenv_say {}", self.quote(line.as_bytes()));
+        }
+        if let Some(back) = &update.back {
+            let body = self.render_update(&back.update);
+            let dir = self.quote(back.dir.as_os_str().as_encoded_bytes());
+            match self {
+                Shell::Bash | Shell::Zsh => {
+                    // A function body may not be empty in bash.
+                    let body = if body.is_empty() { ":\n" } else { &body };
+                    let _ = write!(
+                        out,
+                        "__autovenv_back() {{\n{body}}}\n__autovenv_back_dir={dir}\n"
+                    );
+                }
+                Shell::Fish => {
+                    let _ = write!(
+                        out,
+                        "function __autovenv_back\n{body}end\nset -g __autovenv_back_dir {dir}\n"
+                    );
+                }
+            }
+        }
         out
+    }
+
+    /// Quotes bytes as one word for this shell.
+    pub fn quote(self, value: &[u8]) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => posix::quote(value),
+            Shell::Fish => fish::quote(value),
+        }
     }
 
     /// What `autovenv export` prints for the hook to evaluate. bash and zsh
@@ -150,7 +182,7 @@ mod tests {
     //! any change to generated shell code shows up in review.
 
     use super::*;
-    use crate::plan::{Target, plan_transition};
+    use crate::plan::{Held, Target, plan_transition};
     use crate::state::{Activation, Current};
     use crate::venv::Venv;
     use std::path::{Path, PathBuf};
@@ -161,6 +193,7 @@ mod tests {
             prompt: prompt.into(),
             version: Some("3.11.7".into()),
             base_home: None,
+            virtualenv: false,
         }
     }
 
@@ -182,11 +215,13 @@ mod tests {
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
             pythonhome: pythonhome.map(Into::into),
+            taken_over: false,
         };
         Current {
             virtual_env: Some(PathBuf::from(path)),
             path: Some(format!("{path}/bin:/usr/bin:/bin").into()),
             pythonhome: None,
+            pkg_config_path: None,
             state: Some(Ok(a)),
             foreign_script: false,
         }
@@ -194,6 +229,13 @@ mod tests {
 
     fn adopted(path: &str) -> Option<&Path> {
         Some(Path::new(path))
+    }
+
+    fn held(adopted: Option<&Path>) -> Held<'_> {
+        Held {
+            adopted,
+            user_deactivate: false,
+        }
     }
 
     /// (name, statements) for every transition, for one shell.
@@ -208,28 +250,38 @@ mod tests {
         let cases = [
             (
                 "activate",
-                plan_transition(&outside, &target(a, "client app"), None, false),
+                plan_transition(&outside, &target(a, "client app"), Held::default(), false),
             ),
             (
                 "deactivate",
                 plan_transition(
                     &active(a, Some("/opt/py")),
                     &Target::Nothing,
-                    adopted(a),
+                    held(adopted(a)),
                     false,
                 ),
             ),
             (
                 "switch",
-                plan_transition(&active(a, None), &target(b, "it's $(b)"), adopted(a), false),
+                plan_transition(
+                    &active(a, None),
+                    &target(b, "it's $(b)"),
+                    held(adopted(a)),
+                    false,
+                ),
             ),
             (
                 "adopt",
-                plan_transition(&active(a, None), &target(a, "client app"), None, false),
+                plan_transition(
+                    &active(a, None),
+                    &target(a, "client app"),
+                    Held::default(),
+                    false,
+                ),
             ),
             (
                 "no prompt",
-                plan_transition(&outside, &target(a, "client app"), None, true),
+                plan_transition(&outside, &target(a, "client app"), Held::default(), true),
             ),
         ];
         let mut out = String::new();
@@ -300,13 +352,17 @@ mod tests {
 /// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI).
 #[cfg(test)]
 pub(crate) fn test_shell(name: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
+    let env = crate::snapshot::Snapshot::capture();
+    let found = env.get("PATH").and_then(|path| {
         std::env::split_paths(&path)
             .map(|d| d.join(name))
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+        if env
+            .get("AUTOVENV_TEST_REQUIRE_SHELLS")
+            .is_some_and(|v| v == "1")
+        {
             panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
         }
         eprintln!("SKIPPED: {name} is not installed");
@@ -397,7 +453,8 @@ mod round_trip {
         let Some(exe) = super::test_shell(name) else {
             return;
         };
-        let cases = std::env::var_os("AUTOVENV_PROPTEST_CASES")
+        let cases = crate::snapshot::Snapshot::capture()
+            .get("AUTOVENV_PROPTEST_CASES")
             .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
             .unwrap_or(16);
         let config = Config {

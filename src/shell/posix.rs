@@ -118,6 +118,7 @@ pub fn render(shell: Shell, steps: &[Step]) -> String {
             }
             Step::DeactivateCommand(true) => out.push_str("__autovenv_define_deactivate\n"),
             Step::DeactivateCommand(false) => out.push_str("__autovenv_forget_deactivate\n"),
+            Step::ForgetScript => out.push_str("__autovenv_forget_script\n"),
         }
     }
     out

@@ -14,14 +14,16 @@ mod watch;
 use std::ffi::OsStr;
 use std::io::BufRead;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::util::schema::validate;
-use crate::util::{self, BASE_PATH, Script, Sh, World, base_prompt, bin, make_venv};
+use crate::util::{
+    self, BASE_PATH, Script, Sh, World, base_prompt, bin, make_venv, quick_python, real_python,
+    write_executable,
+};
 use serde_json::Value;
 
 // ---------------------------------------------------------------- helpers
@@ -49,36 +51,6 @@ fn assert_messages_are_lines(out: &Output) {
     for line in stderr(out).lines() {
         assert!(line.starts_with("autovenv: "), "stray stderr: {line:?}");
     }
-}
-
-fn write_executable(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-/// The real interpreter, as an absolute path that does not go through
-/// pyenv's shims (which need their own environment).
-fn real_python() -> PathBuf {
-    let out = Command::new(util::find_program("python3").unwrap())
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .unwrap();
-    PathBuf::from(stdout(&out).trim())
-}
-
-/// A `python3` that creates environments without pip: real ones, in a
-/// fraction of the time (pip's installation is not what is tested here).
-fn quick_python(world: &World) -> PathBuf {
-    let exe = world.tmp.path().join("quick/python3");
-    write_executable(
-        &exe,
-        &format!(
-            "#!/bin/sh\nexec {} \"$@\" --without-pip\n",
-            real_python().display()
-        ),
-    );
-    exe
 }
 
 /// An environment whose base interpreter is gone: made through a link to

@@ -127,3 +127,19 @@ fn the_documented_schemas_refuse_what_they_should() {
     let found = violations(&documented("list"), &list);
     assert_eq!(found.len(), 1, "{found:#?}");
 }
+
+#[test]
+fn schema_checker_catches_what_it_should() {
+    let s = documented("status");
+    let bad = serde_json::json!({"version": 2, "extra": 1});
+    let found = violations(&s, &bad);
+    assert!(found.iter().any(|f| f.contains("$.version")), "{found:#?}");
+    assert!(
+        found.iter().any(|f| f.contains("missing directory")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.contains("$.extra: not documented")),
+        "{found:#?}"
+    );
+}

@@ -8,9 +8,13 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+mod steps;
+
 use crate::bytes;
-use crate::state::{Activation, Current, Owner, STATE_VAR};
+use crate::state::{Activation, Current, Owner};
 use crate::venv::Venv;
+pub use steps::prepend;
+use steps::{Env, Kept, activate, adopt, deactivate, end_outside, take_over};
 
 /// One change to the shell, in the order it must happen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,13 +34,20 @@ pub enum Step {
     Prompt(Option<OsString>),
     /// Define (or remove) the `deactivate` command.
     DeactivateCommand(bool),
+    /// Drop what a venv's own activate script left in this shell (its saved
+    /// `_OLD_VIRTUAL_*` values, its prompt prefix, its `deactivate`), for an
+    /// environment autovenv takes over.
+    ForgetScript,
 }
 
 impl Step {
     /// Steps that call the hook's own functions: a shell without the hook
     /// (someone evaluating `autovenv export bash` by hand) skips them.
     pub fn needs_hook(&self) -> bool {
-        matches!(self, Step::Prompt(_) | Step::DeactivateCommand(_))
+        matches!(
+            self,
+            Step::Prompt(_) | Step::DeactivateCommand(_) | Step::ForgetScript
+        )
     }
 }
 
@@ -53,6 +64,22 @@ pub struct Outcome {
     pub steps: Vec<Step>,
     pub deactivated: Option<Activation>,
     pub activated: Option<Venv>,
+    /// An environment activated outside autovenv that the user ended with
+    /// the `deactivate` autovenv provided.
+    pub ended_outside: Option<PathBuf>,
+    /// The environment whose prompt prefix and `deactivate` the shell holds
+    /// once the steps are applied (the hook's memo keeps it).
+    pub adopted: Option<PathBuf>,
+}
+
+impl Outcome {
+    /// No change at all: the shell keeps what it holds.
+    pub fn unchanged(held: Held) -> Outcome {
+        Outcome {
+            adopted: held.adopted.map(Path::to_path_buf),
+            ..Outcome::default()
+        }
+    }
 }
 
 /// Whether two paths name the same folder (a symlinked route to a project
@@ -62,29 +89,51 @@ fn same_folder(a: &Path, b: &Path) -> bool {
         || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }
 
-/// The variables the shell has, as planning sees them: `pythonhome` is
-/// tracked so that an activation after a deactivation saves the restored
-/// value; `path` is only read (PATH changes are edits the shell applies).
-struct Env {
-    path: OsString,
-    pythonhome: Option<OsString>,
+/// What the shell already holds of autovenv's: `adopted` is the environment
+/// whose prompt prefix and `deactivate` are in place (autovenv's own, or
+/// one activated outside for which autovenv provided `deactivate`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Held<'a> {
+    pub adopted: Option<&'a Path>,
+    /// The user typed the `deactivate` autovenv defined.
+    pub user_deactivate: bool,
 }
 
-/// `adopted` is the activation this shell has already made its own (its
-/// prompt prefix and `deactivate` are in place).
 pub fn plan_transition(
     current: &Current,
     target: &Target,
-    adopted: Option<&Path>,
+    held: Held,
     disable_prompt: bool,
 ) -> Outcome {
     let mut out = Outcome::default();
     let mut env = Env {
         path: current.path.clone().unwrap_or_default(),
         pythonhome: current.pythonhome.clone(),
+        pkg_config_path: current.pkg_config_path.clone(),
     };
     match current.owner() {
-        Owner::Outside(_) => {}
+        Owner::Outside(active) => match target {
+            // The environment autovenv would activate here, activated by
+            // someone else: autovenv takes it over (docs/decisions.md).
+            Target::Venv { venv, root } if same_folder(&venv.path, &active) => {
+                take_over(&mut out, &env, current, &active, venv, root, disable_prompt);
+                out.adopted = Some(venv.path.clone());
+            }
+            // Someone else's: left alone. Inherited from a parent process
+            // it has no `deactivate`; autovenv provides one, which ends
+            // exactly that environment.
+            _ if !current.foreign_script => {
+                if held.user_deactivate {
+                    end_outside(&mut out, &mut env, &active);
+                } else {
+                    if held.adopted != Some(active.as_path()) {
+                        out.steps.push(Step::DeactivateCommand(true));
+                    }
+                    out.adopted = Some(active);
+                }
+            }
+            _ => {}
+        },
         Owner::Nobody => {
             if let Target::Venv { venv, root } = target {
                 activate(&mut out, &mut env, venv, root, disable_prompt);
@@ -92,9 +141,10 @@ pub fn plan_transition(
         }
         Owner::Autovenv(active) => match target {
             Target::Venv { venv, .. } if same_folder(&venv.path, &active.venv) => {
-                if adopted != Some(active.venv.as_path()) {
+                if held.adopted != Some(active.venv.as_path()) {
                     adopt(&mut out, &env, &active, venv, disable_prompt);
                 }
+                out.adopted = Some(active.venv);
             }
             _ => {
                 let next = match target {
@@ -124,6 +174,23 @@ pub fn plan_transition(
         }
     }
     out
+}
+
+/// The change that ends an environment activated outside autovenv, as the
+/// `deactivate` autovenv provides for an inherited one: its PATH entry
+/// (when the folder is an environment, or gone), its PKG_CONFIG_PATH entry,
+/// `VIRTUAL_ENV` and `VIRTUAL_ENV_PROMPT`. For a program that is to get
+/// another environment instead (`autovenv exec`), which replaces it rather
+/// than stacking on it.
+pub fn end_outside_activation(current: &Current, active: &Path) -> Vec<Step> {
+    let mut out = Outcome::default();
+    let mut env = Env {
+        path: current.path.clone().unwrap_or_default(),
+        pythonhome: current.pythonhome.clone(),
+        pkg_config_path: current.pkg_config_path.clone(),
+    };
+    end_outside(&mut out, &mut env, active);
+    out.steps
 }
 
 /// The steps with PATH edits replaced by the values they give when applied
@@ -177,7 +244,7 @@ pub fn apply(vars: &mut Vars, steps: &[Step]) {
                     vars.insert(path_key.clone(), path);
                 }
             }
-            Step::Rehash | Step::Prompt(_) | Step::DeactivateCommand(_) => {}
+            Step::Rehash | Step::Prompt(_) | Step::DeactivateCommand(_) | Step::ForgetScript => {}
         }
     }
 }
@@ -207,99 +274,10 @@ pub fn has_path_entry(path: &OsStr, entry: &Path) -> bool {
         .any(|p| p.as_bytes() == entry.as_os_str().as_bytes())
 }
 
-/// A state variable could be forged to name `/usr`; its `bin` is removed from
-/// PATH only when the folder is an environment, or is gone altogether (an
-/// environment deleted while active).
-pub fn may_remove_entry(venv: &Path) -> bool {
-    venv.join("pyvenv.cfg").exists() || venv.symlink_metadata().is_err()
-}
-
-/// What a deactivation leaves for the activation that follows it to replace.
-#[derive(Default, Clone, Copy)]
-struct Kept {
-    prompt: bool,
-    command: bool,
-}
-
-/// Ordered so that stopping after any statement (a Ctrl-C) leaves a state
-/// the next run completes: `VIRTUAL_ENV` goes first, after which the
-/// activation counts as displaced and is cleaned up from the state variable,
-/// which goes last.
-fn deactivate(out: &mut Outcome, env: &mut Env, active: &Activation, still_set: bool, keep: Kept) {
-    if !keep.prompt {
-        out.steps.push(Step::Prompt(None));
-    }
-    if still_set {
-        out.steps.push(Step::Unset("VIRTUAL_ENV"));
-    }
-    out.steps.push(Step::Unset("VIRTUAL_ENV_PROMPT"));
-    if may_remove_entry(&active.venv) && has_path_entry(&env.path, &active.path_entry()) {
-        out.steps.push(Step::PathRemove(active.path_entry()));
-    }
-    if let Some(home) = &active.pythonhome {
-        env.pythonhome = Some(home.clone());
-        out.steps.push(Step::Set("PYTHONHOME", home.clone()));
-    }
-    out.steps.push(Step::Unset(STATE_VAR));
-    out.steps.push(Step::Rehash);
-    if !keep.command {
-        out.steps.push(Step::DeactivateCommand(false));
-    }
-}
-
-/// Ordered so that stopping after any statement leaves a state the next run
-/// completes: the state variable goes first (from then on the activation is
-/// autovenv's, displaced until `VIRTUAL_ENV`, which goes last of the
-/// variables).
-fn activate(out: &mut Outcome, env: &mut Env, venv: &Venv, root: &Path, disable_prompt: bool) {
-    let activation = Activation {
-        venv: venv.path.clone(),
-        root: root.to_path_buf(),
-        pythonhome: env.pythonhome.take(),
-    };
-    out.steps
-        .push(Step::Set(STATE_VAR, activation.encode().into()));
-    if activation.pythonhome.is_some() {
-        out.steps.push(Step::Unset("PYTHONHOME"));
-    }
-    out.steps.push(Step::PathPrepend(activation.path_entry()));
-    out.steps
-        .push(Step::Set("VIRTUAL_ENV_PROMPT", venv.prompt.clone()));
-    out.steps
-        .push(Step::Set("VIRTUAL_ENV", venv.path.clone().into_os_string()));
-    out.steps.push(Step::Rehash);
-    if !disable_prompt {
-        out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
-    }
-    out.steps.push(Step::DeactivateCommand(true));
-    out.activated = Some(venv.clone());
-}
-
-/// A shell that inherited autovenv's activation (a child shell) makes it
-/// its own: prompt prefix and `deactivate` back, and the PATH entry added only
-/// if something (a login profile) took it out.
-fn adopt(out: &mut Outcome, env: &Env, active: &Activation, venv: &Venv, disable_prompt: bool) {
-    if !has_path_entry(&env.path, &active.path_entry()) {
-        out.steps.push(Step::PathPrepend(active.path_entry()));
-        out.steps.push(Step::Rehash);
-    }
-    if !disable_prompt {
-        out.steps.push(Step::Prompt(Some(venv.prompt.clone())));
-    }
-    out.steps.push(Step::DeactivateCommand(true));
-}
-
-pub fn prepend(entry: &Path, path: &OsStr) -> OsString {
-    let mut parts = vec![entry.as_os_str().to_os_string()];
-    if !path.is_empty() {
-        parts.extend(bytes::split_colons(path));
-    }
-    bytes::join_colons(&parts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::STATE_VAR;
 
     fn venv(path: &str) -> Venv {
         Venv {
@@ -312,6 +290,7 @@ mod tests {
                 .to_os_string(),
             version: Some("3.11.7".into()),
             base_home: None,
+            virtualenv: false,
         }
     }
 
@@ -342,9 +321,12 @@ mod tests {
                 Step::Set(STATE_VAR, v) => {
                     next.state = Some(Activation::decode(v.as_bytes()));
                 }
+                Step::Set("PKG_CONFIG_PATH", v) => next.pkg_config_path = Some(v.clone()),
                 Step::Unset("VIRTUAL_ENV") => next.virtual_env = None,
                 Step::Unset("PYTHONHOME") => next.pythonhome = None,
+                Step::Unset("PKG_CONFIG_PATH") => next.pkg_config_path = None,
                 Step::Unset(STATE_VAR) => next.state = None,
+                Step::ForgetScript => next.foreign_script = false,
                 _ => {}
             }
         }
@@ -362,10 +344,17 @@ mod tests {
         c.virtual_env.as_deref()
     }
 
+    fn held(adopted: Option<&Path>) -> Held<'_> {
+        Held {
+            adopted,
+            user_deactivate: false,
+        }
+    }
+
     #[test]
     fn activate_from_outside() {
         let start = outside();
-        let out = plan_transition(&start, &want("/p/a/venv"), None, false);
+        let out = plan_transition(&start, &want("/p/a/venv"), Held::default(), false);
         let after = apply(&start, &out.steps);
         assert_eq!(after.virtual_env.as_deref(), Some(Path::new("/p/a/venv")));
         assert_eq!(
@@ -387,11 +376,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), adopted(&on), false);
+        let out = plan_transition(&on, &want("/p/a/venv"), held(adopted(&on)), false);
         assert_eq!(out.steps, vec![]);
-        let nothing = plan_transition(&start, &Target::Nothing, None, false);
+        let nothing = plan_transition(&start, &Target::Nothing, Held::default(), false);
         assert_eq!(nothing.steps, vec![]);
     }
 
@@ -401,7 +390,7 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(on.pythonhome, None);
         // The user edits PATH while inside.
@@ -413,7 +402,7 @@ mod tests {
             )
             .into(),
         );
-        let out = plan_transition(&edited, &Target::Nothing, adopted(&edited), false);
+        let out = plan_transition(&edited, &Target::Nothing, held(adopted(&edited)), false);
         let off = apply(&edited, &out.steps);
         assert_eq!(
             off.path.unwrap(),
@@ -432,11 +421,11 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         let off = apply(
             &on,
-            &plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
         );
         assert_eq!(off.pythonhome, None);
         assert_eq!(off.path, start.path);
@@ -448,9 +437,9 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&a, &want("/p/b/venv"), adopted(&a), false);
+        let out = plan_transition(&a, &want("/p/b/venv"), held(adopted(&a)), false);
         // deactivate first, then activate, in one list
         let unset_at = out
             .steps
@@ -466,7 +455,7 @@ mod tests {
         let switched = apply(&a, &out.steps);
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), Held::default(), false).steps,
         );
         assert_eq!(switched.path, direct.path);
         assert_eq!(switched.virtual_env, direct.virtual_env);
@@ -480,26 +469,28 @@ mod tests {
 
     #[test]
     fn outside_activation_is_left_alone() {
+        // Sourced by hand: its own script's `deactivate` is there.
         let mut hand = outside();
         hand.virtual_env = Some("/elsewhere/venv".into());
+        hand.foreign_script = true;
         assert_eq!(
-            plan_transition(&hand, &want("/p/a/venv"), None, false).steps,
+            plan_transition(&hand, &want("/p/a/venv"), Held::default(), false).steps,
             vec![]
         );
         assert_eq!(
-            plan_transition(&hand, &Target::Nothing, None, false).steps,
+            plan_transition(&hand, &Target::Nothing, Held::default(), false).steps,
             vec![]
         );
         // Same folder, but a hand-sourced activate script is in charge.
         let start = outside();
         let mut on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         on.foreign_script = true;
         assert!(matches!(on.owner(), Owner::Outside(_)));
         assert_eq!(
-            plan_transition(&on, &Target::Nothing, adopted(&on), false).steps,
+            plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
             vec![]
         );
     }
@@ -509,7 +500,7 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         // A hand-sourced venv came and went: it unset VIRTUAL_ENV, restored
         // its saved PATH (with autovenv's entry still in it).
@@ -518,13 +509,13 @@ mod tests {
         assert!(matches!(displaced.owner(), Owner::Displaced(_)));
         let back = apply(
             &displaced,
-            &plan_transition(&displaced, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&displaced, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(back.path, on.path, "entry not doubled");
         assert_eq!(back.virtual_env, on.virtual_env);
         let gone = apply(
             &displaced,
-            &plan_transition(&displaced, &Target::Nothing, None, false).steps,
+            &plan_transition(&displaced, &Target::Nothing, Held::default(), false).steps,
         );
         assert_eq!(gone.path, start.path);
         assert_eq!(gone.state, None);
@@ -535,9 +526,9 @@ mod tests {
         let start = outside();
         let on = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
-        let out = plan_transition(&on, &want("/p/a/venv"), None, false);
+        let out = plan_transition(&on, &want("/p/a/venv"), Held::default(), false);
         assert_eq!(
             out.steps,
             vec![
@@ -551,14 +542,14 @@ mod tests {
         reset.path = start.path.clone();
         let after = apply(
             &reset,
-            &plan_transition(&reset, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&reset, &want("/p/a/venv"), Held::default(), false).steps,
         );
         assert_eq!(after.path, on.path);
     }
 
     #[test]
     fn disabled_prompt_is_left_alone() {
-        let out = plan_transition(&outside(), &want("/p/a/venv"), None, true);
+        let out = plan_transition(&outside(), &want("/p/a/venv"), Held::default(), true);
         assert!(!out.steps.iter().any(|s| matches!(s, Step::Prompt(Some(_)))));
     }
 
@@ -569,10 +560,11 @@ mod tests {
             venv: "/usr".into(),
             root: "/".into(),
             pythonhome: None,
+            taken_over: false,
         }));
         let after = apply(
             &forged,
-            &plan_transition(&forged, &Target::Nothing, None, false).steps,
+            &plan_transition(&forged, &Target::Nothing, Held::default(), false).steps,
         );
         assert_eq!(after.path, forged.path);
         assert_eq!(after.state, None);
@@ -584,22 +576,22 @@ mod tests {
         start.pythonhome = Some("/opt/py".into());
         let a = apply(
             &start,
-            &plan_transition(&start, &want("/p/a/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
         );
         let direct = apply(
             &start,
-            &plan_transition(&start, &want("/p/b/venv"), None, false).steps,
+            &plan_transition(&start, &want("/p/b/venv"), Held::default(), false).steps,
         );
         for (from, target, expect) in [
             (&start, want("/p/a/venv"), &a),
             (&a, want("/p/b/venv"), &direct),
             (&a, Target::Nothing, &start),
         ] {
-            let steps = plan_transition(from, &target, adopted(from), false).steps;
+            let steps = plan_transition(from, &target, held(adopted(from)), false).steps;
             for cut in 0..=steps.len() {
                 // Ctrl-C after `cut` statements, then the next prompt.
                 let partial = apply(from, &steps[..cut]);
-                let next = plan_transition(&partial, &target, None, false).steps;
+                let next = plan_transition(&partial, &target, Held::default(), false).steps;
                 let done = apply(&partial, &next);
                 assert_eq!(done.path, expect.path, "cut at {cut}");
                 assert_eq!(done.virtual_env, expect.virtual_env, "cut at {cut}");
@@ -624,7 +616,7 @@ mod tests {
             pythonhome: Some("/opt/py".into()),
             ..Current::default()
         };
-        let on = plan_transition(&current, &want("/p/a/venv"), None, false).steps;
+        let on = plan_transition(&current, &want("/p/a/venv"), Held::default(), false).steps;
         super::apply(&mut start, &on);
         assert_eq!(start[OsStr::new("PATH")], "/p/a/venv/bin:/usr/bin:/bin");
         assert_eq!(start[OsStr::new("VIRTUAL_ENV")], "/p/a/venv");
@@ -647,10 +639,11 @@ mod tests {
             virtual_env: Some("/p/a/venv".into()),
             path: Some(edited[OsStr::new("PATH")].clone()),
             pythonhome: None,
+            pkg_config_path: None,
             state: Some(Activation::decode(edited[OsStr::new(STATE_VAR)].as_bytes())),
             foreign_script: false,
         };
-        let off = plan_transition(&now, &Target::Nothing, None, false).steps;
+        let off = plan_transition(&now, &Target::Nothing, Held::default(), false).steps;
         super::apply(&mut edited, &off);
         assert_eq!(
             edited,
@@ -683,5 +676,146 @@ mod tests {
         assert_eq!(remove_path_entry(p, Path::new("/x")), None);
         assert!(has_path_entry(p, Path::new("/b")));
         assert_eq!(prepend(Path::new("/v/bin"), OsStr::new("")), "/v/bin");
+    }
+
+    #[test]
+    fn activate_script_sourced_over_our_own_is_taken_over() {
+        let start = outside();
+        let on = apply(
+            &start,
+            &plan_transition(&start, &want("/p/a/venv"), Held::default(), false).steps,
+        );
+        // What `source venv/bin/activate` leaves on top.
+        let sourced = Current {
+            path: Some(prepend(
+                Path::new("/p/a/venv/bin"),
+                on.path.as_deref().unwrap(),
+            )),
+            foreign_script: true,
+            ..on.clone()
+        };
+        assert!(matches!(sourced.owner(), Owner::Outside(_)));
+        let out = plan_transition(&sourced, &want("/p/a/venv"), held(adopted(&on)), false);
+        assert!(out.steps.contains(&Step::ForgetScript));
+        let after = apply(&sourced, &out.steps);
+        assert_eq!(after.path, on.path, "one PATH entry");
+        let Owner::Autovenv(a) = after.owner() else {
+            panic!("autovenv's now: {after:?}");
+        };
+        assert!(a.taken_over);
+        assert_eq!(out.adopted.as_deref(), Some(Path::new("/p/a/venv")));
+        // And then nothing more to do.
+        let again = plan_transition(
+            &after,
+            &want("/p/a/venv"),
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert!(again.steps.is_empty(), "{:?}", again.steps);
+    }
+
+    #[test]
+    fn inherited_env_of_the_project_is_taken_over_without_doubling_path() {
+        let inherited = Current {
+            virtual_env: Some("/p/a/venv".into()),
+            path: Some("/p/a/venv/bin:/usr/bin".into()),
+            ..Current::default()
+        };
+        let out = plan_transition(&inherited, &want("/p/a/venv"), Held::default(), false);
+        assert!(!out.steps.contains(&Step::ForgetScript));
+        assert!(
+            !out.steps
+                .iter()
+                .any(|s| matches!(s, Step::PathPrepend(_) | Step::PathRemove(_)))
+        );
+        assert!(out.steps.contains(&Step::DeactivateCommand(true)));
+        let after = apply(&inherited, &out.steps);
+        let left = plan_transition(
+            &after,
+            &Target::Nothing,
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert_eq!(apply(&after, &left.steps).path.unwrap(), "/usr/bin");
+    }
+
+    #[test]
+    fn someone_elses_inherited_env_gets_a_deactivate_that_ends_it() {
+        let inherited = Current {
+            virtual_env: Some("/nonexistent/q/venv".into()),
+            path: Some("/mine:/nonexistent/q/venv/bin:/usr/bin".into()),
+            ..Current::default()
+        };
+        let out = plan_transition(&inherited, &want("/p/a/venv"), Held::default(), false);
+        assert_eq!(out.steps, vec![Step::DeactivateCommand(true)]);
+        let once = plan_transition(
+            &inherited,
+            &want("/p/a/venv"),
+            held(out.adopted.as_deref()),
+            false,
+        );
+        assert!(once.steps.is_empty(), "provided once: {:?}", once.steps);
+        let ended = plan_transition(
+            &inherited,
+            &want("/p/a/venv"),
+            Held {
+                adopted: out.adopted.as_deref(),
+                user_deactivate: true,
+            },
+            false,
+        );
+        let after = apply(&inherited, &ended.steps);
+        assert_eq!(after.virtual_env, None);
+        assert_eq!(after.path.unwrap(), "/mine:/usr/bin");
+        assert!(ended.ended_outside.is_some());
+        // A venv's own script is in charge: it has its own deactivate.
+        let sourced = Current {
+            foreign_script: true,
+            ..inherited
+        };
+        assert!(
+            plan_transition(&sourced, &want("/p/a/venv"), Held::default(), false)
+                .steps
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn virtualenv_environments_get_pkg_config_path_as_their_scripts_set_it() {
+        let target = Target::Venv {
+            venv: Venv {
+                virtualenv: true,
+                ..venv("/p/a/venv")
+            },
+            root: "/p/a".into(),
+        };
+        let start = Current {
+            pkg_config_path: Some("/usr/lib/pkgconfig".into()),
+            ..outside()
+        };
+        let on = apply(
+            &start,
+            &plan_transition(&start, &target, Held::default(), false).steps,
+        );
+        assert_eq!(
+            on.pkg_config_path.as_deref().unwrap(),
+            "/p/a/venv/lib/pkgconfig:/usr/lib/pkgconfig"
+        );
+        let off = apply(
+            &on,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
+        );
+        assert_eq!(off.pkg_config_path, start.pkg_config_path);
+        // Unset before: unset after, as virtualenv's deactivate leaves it.
+        let bare = outside();
+        let on = apply(
+            &bare,
+            &plan_transition(&bare, &target, Held::default(), false).steps,
+        );
+        let off = apply(
+            &on,
+            &plan_transition(&on, &Target::Nothing, held(adopted(&on)), false).steps,
+        );
+        assert_eq!(off.pkg_config_path, None);
     }
 }

@@ -1,0 +1,174 @@
+//! Changes without a cd take effect at the next prompt (docs/behaviour.md).
+
+use super::*;
+
+per_shell!(name_file_created_edited_removed, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let two = world.venv(&world.central.join("two"), "2.0");
+    let plain = world.path("plain");
+    let sub = plain.join("sub/deeper");
+    world.mkdir(&sub);
+    // In a parent of the current folder: where the search looked.
+    let file = sh.quote(plain.join(".venv-name").as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    s.cd(&sub);
+    let before = s.snap();
+    s.run(format!("printf 'one\\n' > {file}"));
+    let created = s.snap();
+    // Same length, new content: only the content says it changed.
+    s.run(format!("printf 'two\\n' > {file}"));
+    let edited = s.snap();
+    s.run(format!("command rm {file}"));
+    let removed = s.snap();
+    let ran = s.execute();
+    let prompt = base_prompt(sh);
+    ran.snaps[before].assert_inactive(BASE_PATH, &prompt);
+    ran.snaps[created].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[edited].assert_active(&two, "two", "2.0", BASE_PATH);
+    ran.snaps[removed].assert_inactive(BASE_PATH, &prompt);
+});
+
+per_shell!(name_file_in_a_parent_reached_through_a_symlink, |sh: Sh| {
+    // The shell is in logical/sub, a symbolic link to elsewhere/sub: the
+    // search goes up the path the user typed (logical/), not the physical
+    // one (elsewhere/), and so must the questions the prompt asks.
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    world.venv(&world.central.join("two"), "2.0");
+    let real = world.path("elsewhere/sub");
+    world.mkdir(&real);
+    let logical = world.path("logical");
+    world.mkdir(&logical);
+    std::os::unix::fs::symlink(&real, logical.join("sub")).unwrap();
+    let file = |dir: &Path| sh.quote(dir.join(".venv-name").as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    s.cd(&logical.join("sub"));
+    let before = s.snap();
+    s.run(format!("printf 'one\\n' > {}", file(&logical)));
+    let logical_parent = s.snap();
+    s.run(format!(
+        "printf 'two\\n' > {}",
+        file(&world.path("elsewhere"))
+    ));
+    let physical_parent = s.snap();
+    s.run(format!("command rm {}", file(&logical)));
+    let removed = s.snap();
+    let ran = s.execute();
+    let prompt = base_prompt(sh);
+    ran.snaps[before].assert_inactive(BASE_PATH, &prompt);
+    ran.snaps[logical_parent].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[physical_parent].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[removed].assert_inactive(BASE_PATH, &prompt);
+});
+
+per_shell!(
+    a_folder_above_swapped_for_a_symlink_then_a_marker,
+    |sh: Sh| {
+        // The shell sits in w/p/c/d/e. Folder d is moved elsewhere and a
+        // symbolic link left in its place, so $PWD still leads to the shell's
+        // folder, but its physical parents are now elsewhere. A .venv-name
+        // then written in w/p/c (where the search, going up $PWD, looks) takes
+        // effect at the next prompt. (A check naming its questions relative to
+        // the physical folder, `../../.venv-name`, missed this.)
+        let world = World::new();
+        let one = world.venv(&world.central.join("one"), "1.0");
+        let c = world.path("w/p/c");
+        world.mkdir(&c.join("d/e"));
+        world.mkdir(&world.path("moved"));
+        let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+        let mut s = Script::new(sh, &world);
+        s.cd(&c.join("d/e"));
+        let before = s.snap();
+        s.run(format!(
+            "command mv {} {}; command ln -s {} {}",
+            q(&c.join("d")),
+            q(&world.path("moved/d")),
+            q(&world.path("moved/d")),
+            q(&c.join("d"))
+        ));
+        s.run(format!("printf 'one\\n' > {}", q(&c.join(".venv-name"))));
+        let marked = s.snap();
+        let ran = s.execute();
+        ran.snaps[before].assert_inactive(BASE_PATH, &base_prompt(sh));
+        ran.snaps[marked].assert_active(&one, "one", "1.0", BASE_PATH);
+    }
+);
+
+per_shell!(nearer_venv_appearing_takes_over, |sh: Sh| {
+    let p = places();
+    // Made elsewhere, moved in whole (a rename), as `python -m venv` would
+    // leave it.
+    let staged = p.world.venv(&p.world.tmp.path().join("staged/venv"), "4.0");
+    let src = p.project.join("src");
+    let arrived = src.join("venv");
+    let bin = util::bin();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&src);
+    let before = s.snap();
+    s.run(format!(
+        "command mv {} {}",
+        sh.quote(staged.as_os_str().as_encoded_bytes()),
+        sh.quote(arrived.as_os_str().as_encoded_bytes())
+    ));
+    // The nearest marker wins, and it is not trusted yet: nothing active.
+    let untrusted = s.snap();
+    // Trusted by another process (not this shell's `autovenv` function):
+    // the trust record appearing is what the next prompt notices.
+    s.run(format!(
+        "command {} allow . 2>/dev/null",
+        sh.quote(bin.as_os_str().as_encoded_bytes())
+    ));
+    let trusted = s.snap();
+    let ran = s.execute();
+    ran.snaps[before].assert_active(
+        &p.project.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    ran.snaps[untrusted].assert_inactive(BASE_PATH, &base_prompt(sh));
+    ran.snaps[trusted].assert_active(&arrived, "src", "4.0", BASE_PATH);
+});
+
+per_shell!(active_venv_removed_deactivates, |sh: Sh| {
+    let p = places();
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.deep);
+    let before = s.snap();
+    s.run(format!(
+        "command rm -rf {}",
+        sh.quote(p.project.join("venv").as_os_str().as_encoded_bytes())
+    ));
+    let removed = s.snap();
+    let ran = s.execute();
+    ran.snaps[before].assert_active(
+        &p.project.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    let gone = &ran.snaps[removed];
+    assert_eq!(gone.var("VIRTUAL_ENV"), None, "{gone:#?}");
+    assert_eq!(gone.path(), BASE_PATH);
+    assert_eq!(gone.prompt, base_prompt(sh));
+});
+
+per_shell!(typed_allow_and_deny_take_effect, |sh: Sh| {
+    let world = World::new();
+    let project = world.path("cloned_repo");
+    let venv = world.venv(&project.join(".venv"), "3.3");
+    world.mkdir(&project.join("pkg"));
+    let mut s = Script::new(sh, &world);
+    s.cd(&project.join("pkg"));
+    let untrusted = s.snap();
+    s.run("autovenv allow 2>/dev/null");
+    let allowed = s.snap();
+    s.run("autovenv deny 2>/dev/null");
+    let denied = s.snap();
+    let ran = s.execute();
+    let prompt = base_prompt(sh);
+    ran.snaps[untrusted].assert_inactive(BASE_PATH, &prompt);
+    ran.snaps[allowed].assert_active(&venv, "cloned_repo", "3.3", BASE_PATH);
+    ran.snaps[denied].assert_inactive(BASE_PATH, &prompt);
+});
