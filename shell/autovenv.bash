@@ -115,9 +115,14 @@ autovenv() {
 }
 
 # PROMPT_COMMAND may be a string or (bash 5.1+) an array; the hook goes first
-# and is registered once however often this file is loaded.
-# (${PROMPT_COMMAND@a} alone fails under `set -u` when it is unset.)
-if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
+# and is registered once however often this file is loaded. Before 5.1 an
+# array runs only its first element, which is the string form's value, so
+# that is the form used there. ${PROMPT_COMMAND@a} needs 4.4: bash 3.2
+# (macOS's /bin/bash, whose Terminal sets PROMPT_COMMAND) stopped loading
+# the hook at it with "bad substitution", so it is asked only from 5.1, and
+# inside `eval`; alone it fails under `set -u` when PROMPT_COMMAND is unset.
+if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+    [[ -n ${PROMPT_COMMAND+x} ]] && \builtin eval '[[ ${PROMPT_COMMAND@a} == *a* ]]'; then
     __autovenv_found=
     for __autovenv_entry in "${PROMPT_COMMAND[@]}"; do
         [[ $__autovenv_entry == __autovenv_hook ]] && __autovenv_found=1
