@@ -3,32 +3,70 @@
 
 pub mod schema;
 
-/// Defines a test module `$name` with one test per shell family, each
-/// running `$body(sh)` for every shell `shells_of` lists for that family; a
-/// missing shell is skipped with the reason printed (or fails, under
-/// AUTOVENV_TEST_REQUIRE_SHELLS=1).
+/// Defines a test module `$name` with one test per shell under test, each
+/// running `$body(sh)`: `bash`, `zsh` and `fish` are the ones on PATH
+/// (Debian 12's bash 5.2, zsh 5.9 and fish 3.6), the others the versions
+/// named in AUTOVENV_TEST_SHELLS (see `run_under`). A missing shell is
+/// skipped with the reason printed, or fails under
+/// AUTOVENV_TEST_REQUIRE_SHELLS=1.
 macro_rules! per_shell {
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
-            #[test]
-            fn bash() {
-                for sh in $crate::util::shells_of($crate::util::Sh::Bash) {
-                    ($body)(sh)
-                }
-            }
+            per_shell!(@bash $body);
             #[test]
             fn zsh() {
-                for sh in $crate::util::shells_of($crate::util::Sh::Zsh) {
-                    ($body)(sh)
-                }
+                $crate::util::run_under("zsh", $body)
             }
-            #[test]
-            fn fish() {
-                for sh in $crate::util::shells_of($crate::util::Sh::Fish) {
-                    ($body)(sh)
-                }
-            }
+            per_shell!(@fish $body);
+        }
+    };
+    (@bash $body:expr) => {
+        #[test]
+        fn bash() {
+            $crate::util::run_under("bash", $body)
+        }
+        #[test]
+        fn bash_3_2() {
+            $crate::util::run_under("bash-3.2", $body)
+        }
+        #[test]
+        fn bash_4_4() {
+            $crate::util::run_under("bash-4.4", $body)
+        }
+        #[test]
+        fn bash_5_3() {
+            $crate::util::run_under("bash-5.3", $body)
+        }
+    };
+    (@fish $body:expr) => {
+        #[test]
+        fn fish() {
+            $crate::util::run_under("fish", $body)
+        }
+        #[test]
+        fn fish_4_7() {
+            $crate::util::run_under("fish-4.7", $body)
+        }
+    };
+}
+
+/// As `per_shell!`, for a test of bash alone: one test per bash version.
+macro_rules! per_bash {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            per_shell!(@bash $body);
+        }
+    };
+}
+
+/// As `per_shell!`, for a test of fish alone: one test per fish version.
+macro_rules! per_fish {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            per_shell!(@fish $body);
         }
     };
 }
@@ -52,12 +90,114 @@ pub enum Sh {
     Fish,
 }
 
-/// The shells a `per_shell!` test of `family` runs under: the one on PATH,
-/// or none when it is missing (skipped with the reason printed; see
-/// `required_tool`). The one place that picks them, so that running each test
-/// under several versions of a shell is a change here alone.
-pub fn shells_of(family: Sh) -> Vec<Sh> {
-    family.find().map(|_| family).into_iter().collect()
+/// The shell versions that `per_shell!` runs besides the ones on PATH, as
+/// `../shared/test-shells/build` names them. Their paths come from
+/// AUTOVENV_TEST_SHELLS, `NAME=PATH` pairs separated by spaces (the build
+/// script's output, which `.ci/run` passes on), e.g.
+/// `AUTOVENV_TEST_SHELLS='bash-3.2=/x/bin/bash fish-4.7=/y/bin/fish'`.
+pub const EXTRA_SHELLS: [&str; 4] = ["bash-3.2", "bash-4.4", "bash-5.3", "fish-4.7"];
+
+thread_local! {
+    /// The executable `Sh::find` returns for its family while a test runs
+    /// under a version other than PATH's (each test runs in its own thread).
+    static UNDER_TEST: std::cell::RefCell<Option<(Sh, &'static str, PathBuf)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `body` under the shell `label`: `bash`, `zsh` or `fish` is the one
+/// on PATH; `bash-3.2` and the others in EXTRA_SHELLS come from
+/// AUTOVENV_TEST_SHELLS. A shell that is not there is skipped with the
+/// reason printed (a failure with AUTOVENV_TEST_REQUIRE_SHELLS=1).
+pub fn run_under(label: &'static str, body: impl FnOnce(Sh)) {
+    let family = match label.split('-').next() {
+        Some("bash") => Sh::Bash,
+        Some("zsh") => Sh::Zsh,
+        Some("fish") => Sh::Fish,
+        _ => panic!("unknown shell {label}"),
+    };
+    let exe = if label.contains('-') {
+        match listed_shell(label) {
+            Ok(exe) => exe,
+            Err(why) => {
+                skip_or_fail(&why);
+                return;
+            }
+        }
+    } else {
+        match required_tool(label) {
+            Some(exe) => exe,
+            None => return,
+        }
+    };
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            UNDER_TEST.with(|u| u.borrow_mut().take());
+        }
+    }
+    UNDER_TEST.with(|u| *u.borrow_mut() = Some((family, label, exe)));
+    let _restore = Restore;
+    body(family)
+}
+
+/// AUTOVENV_TEST_SHELLS as (name, path) pairs. Read as bytes: a path need
+/// not be UTF-8.
+fn listed_shells() -> Vec<(String, PathBuf)> {
+    let listed = std::env::var_os("AUTOVENV_TEST_SHELLS").unwrap_or_default();
+    listed
+        .as_bytes()
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let eq = pair.iter().position(|&b| b == b'=').unwrap_or(pair.len());
+            let path = pair.get(eq + 1..).unwrap_or_default();
+            (
+                String::from_utf8_lossy(&pair[..eq]).into_owned(),
+                PathBuf::from(OsStr::from_bytes(path)),
+            )
+        })
+        .collect()
+}
+
+/// The path AUTOVENV_TEST_SHELLS gives for `label`, or why there is none.
+fn listed_shell(label: &str) -> Result<PathBuf, String> {
+    let path = listed_shells()
+        .into_iter()
+        .find(|(name, _)| name == label)
+        .map(|(_, path)| path)
+        .ok_or_else(|| {
+            format!(
+                "{label} is not in AUTOVENV_TEST_SHELLS; \
+                 ../shared/test-shells/build prints the line to put there"
+            )
+        })?;
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{label}: {} (from AUTOVENV_TEST_SHELLS) does not exist",
+            path.display()
+        ))
+    }
+}
+
+/// AUTOVENV_TEST_SHELLS names only shells that tests run under: a typo
+/// there would otherwise skip a version silently.
+#[test]
+fn listed_test_shells_are_known() {
+    for (name, _) in listed_shells() {
+        assert!(
+            EXTRA_SHELLS.contains(&name.as_str()),
+            "AUTOVENV_TEST_SHELLS names {name}; the tests know {EXTRA_SHELLS:?}"
+        );
+    }
+}
+
+fn skip_or_fail(why: &str) {
+    if std::env::var_os("AUTOVENV_TEST_REQUIRE_SHELLS").is_some_and(|v| v == "1") {
+        panic!("{why}, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+    }
+    eprintln!("SKIPPED: {why}");
 }
 
 impl Sh {
@@ -69,10 +209,30 @@ impl Sh {
         }
     }
 
-    /// The shell's executable, or None (with the reason printed) when it is
-    /// not installed; see `required_tool`.
+    /// The shell's executable: the version the running test is for (see
+    /// `run_under`), else the one on PATH, or None (with the reason printed)
+    /// when it is not installed; see `required_tool`.
     pub fn find(self) -> Option<PathBuf> {
-        required_tool(self.name())
+        let chosen = UNDER_TEST.with(|u| {
+            u.borrow()
+                .as_ref()
+                .filter(|(family, _, _)| *family == self)
+                .map(|(_, _, exe)| exe.clone())
+        });
+        chosen.or_else(|| required_tool(self.name()))
+    }
+
+    /// The shell and version a message should name: `bash-3.2`, or `bash`
+    /// for the one on PATH.
+    pub fn label(self) -> &'static str {
+        UNDER_TEST
+            .with(|u| {
+                u.borrow()
+                    .as_ref()
+                    .filter(|(family, _, _)| *family == self)
+                    .map(|(_, label, _)| *label)
+            })
+            .unwrap_or(self.name())
     }
 
     pub fn quote(self, value: &[u8]) -> String {
@@ -482,6 +642,8 @@ pub struct Script {
     snaps: usize,
     pub env: Vec<(OsString, OsString)>,
     pub cwd: PathBuf,
+    /// bash's rc file (`--rcfile`), read before the script; none by default.
+    pub rcfile: Option<PathBuf>,
 }
 
 pub struct Ran {
@@ -510,6 +672,7 @@ impl Script {
             snaps: 0,
             env: world.env(),
             cwd: world.root.clone(),
+            rcfile: None,
         }
     }
 
@@ -566,14 +729,18 @@ emit fish_prompt
             ),
             _ => {
                 // The prompt as the user sees it, after the shell expands it.
+                // bash before 4.4 has no ${PS1@P}: the prompt is saved as
+                // it is and expanded here (`bash_prompt`).
                 let expand = match self.sh {
-                    Sh::Zsh => "print -rn -- \"${(%)PS1}\"",
-                    _ => "printf '%s' \"${PS1@P}\"",
+                    Sh::Zsh => format!("print -rn -- \"${{(%)PS1}}\" > {q}/ps1_$1"),
+                    _ => format!(
+                        "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then \\builtin eval 'printf %s \"${{PS1@P}}\"' > {q}/ps1_$1; else printf %s \"$PS1\" > {q}/ps1raw_$1; fi"
+                    ),
                 };
                 format!(
                     "__t_snap() {{
     env -0 > {q}/env_$1
-    {expand} > {q}/ps1_$1
+    {expand}
     if typeset -f deactivate >/dev/null 2>&1; then echo yes; else echo no; fi > {q}/deact_$1
     {py} > {q}/py_$1 2>&1
 }}
@@ -606,10 +773,11 @@ PS1='$ '
         } else {
             Command::new(exe)
         };
-        match self.sh {
-            Sh::Bash => c.args(["--norc", "--noprofile", "-i"]),
-            Sh::Zsh => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
-            Sh::Fish => c.args(["--no-config", "-i"]),
+        match (self.sh, &self.rcfile) {
+            (Sh::Bash, None) => c.args(["--norc", "--noprofile", "-i"]),
+            (Sh::Bash, Some(rc)) => c.args(["--noprofile", "--rcfile"]).arg(rc).arg("-i"),
+            (Sh::Zsh, _) => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
+            (Sh::Fish, _) => c.args(["--no-config", "-i"]),
         };
         c.env_clear()
             .envs(self.env.iter().cloned())
@@ -671,9 +839,13 @@ PS1='$ '
                         Some((kv[..eq].to_vec(), kv[eq + 1..].to_vec()))
                     })
                     .collect();
+                let prompt = match std::fs::read(snapdir.path().join(format!("ps1raw_{n}"))) {
+                    Ok(raw) => bash_prompt(&raw),
+                    Err(_) => read(format!("ps1_{n}")),
+                };
                 Snap {
                     env,
-                    prompt: read(format!("ps1_{n}")),
+                    prompt,
                     has_deactivate: read(format!("deact_{n}")).starts_with(b"yes"),
                     python: read(format!("py_{n}")),
                 }
@@ -693,4 +865,26 @@ pub fn base_prompt(sh: Sh) -> Vec<u8> {
         Sh::Fish => b"> ".to_vec(),
         _ => b"$ ".to_vec(),
     }
+}
+
+/// What bash shows for a PS1 holding only plain text, backslashes and the
+/// escapes autovenv writes: the `${PS1@P}` of bash 4.4, for bash 3.2. The
+/// prompt is decoded (`\\` is one backslash), then, as `promptvars` does,
+/// expanded as in double quotes (`\$`, `\``, `\\` lose the backslash).
+pub fn bash_prompt(raw: &[u8]) -> Vec<u8> {
+    fn unescape(text: &[u8], escaped: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut bytes = text.iter().copied().peekable();
+        while let Some(b) = bytes.next() {
+            match bytes.peek() {
+                Some(&next) if b == b'\\' && escaped.contains(&next) => {
+                    out.push(next);
+                    bytes.next();
+                }
+                _ => out.push(b),
+            }
+        }
+        out
+    }
+    unescape(&unescape(raw, b"\\"), b"$`\\")
 }
