@@ -420,7 +420,14 @@ per_shell!(
             // Move without the hook, apply k statements, then let prompts
             // (or, in fish, the PWD event held back until then) follow.
             s.run(match sh {
-                Sh::Bash => format!("builtin cd {}; source {}", other.display(), file.display()),
+                // bash: inside a function, which the DEBUG trap that runs
+                // the hook after a `cd` does not enter; the prompt's own
+                // run of the hook comes after it.
+                Sh::Bash => format!(
+                    "__t_cut() {{ builtin cd {}; source {}; }}; __t_cut",
+                    other.display(),
+                    file.display()
+                ),
                 Sh::Zsh => format!("cd -q {}; source {}", other.display(), file.display()),
                 Sh::Fish => format!(
                     "block -g; builtin cd {}; source {}; block -e",

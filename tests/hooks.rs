@@ -125,7 +125,8 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
         .unwrap_or_default()
         .to_string();
     match sh {
-        Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook"),
+        // The hook, and the check that keeps the DEBUG trap in place.
+        Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook|CHECK"),
         Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_hook"),
         // one PWD handler, one fish_prompt handler
         Sh::Fish => assert_eq!(line.trim(), "PC=2"),
@@ -201,14 +202,15 @@ per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
     );
 });
 
-// PROMPT_COMMAND keeps every entry, with the hook first. An array runs in
-// full from bash 5.1 only; before, bash runs its first element, which is
-// where the hook goes.
+// PROMPT_COMMAND keeps every entry, with the hook first and the DEBUG
+// trap's check last. An array runs in full from bash 5.1 only; before, bash
+// runs its first element, which is where the hook goes.
 per_bash!(bash_prompt_command_array_and_string_are_kept, |sh: Sh| {
     let world = World::new();
     let p = project(&world);
-    // Each element in <>, newlines as |.
-    let show = "printf '<%s>' \"${PROMPT_COMMAND[@]}\" | tr '\\n' '|'; echo \" ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}\"";
+    // Each element in <>, newlines as |; then the check's own text, which
+    // the comparison below writes as CHECK.
+    let show = "printf '<%s>' \"${PROMPT_COMMAND[@]}\" | tr '\\n' '|'; echo \" ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}\"; echo \"check=$__autovenv_trap_check\"";
     for setup in [
         "PROMPT_COMMAND=(\"echo one\" \"echo two\")",
         "PROMPT_COMMAND='echo one; echo two'",
@@ -227,12 +229,18 @@ per_bash!(bash_prompt_command_array_and_string_are_kept, |sh: Sh| {
             .lines()
             .find(|l| l.starts_with('<'))
             .unwrap_or_default();
+        let check = ran
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("check="))
+            .unwrap();
+        let line = line.replace(check, "CHECK");
         let (shown, version) = line.rsplit_once(' ').unwrap();
         let arrays = ["5.1", "5.2", "5.3"].contains(&version) || version.starts_with('6');
         let want = match (setup.contains('('), arrays) {
-            (true, true) => "<__autovenv_hook><echo one><echo two>",
-            (true, false) => "<__autovenv_hook;echo one><echo two>",
-            (false, _) => "<__autovenv_hook;echo one; echo two>",
+            (true, true) => "<__autovenv_hook><echo one><echo two><CHECK>",
+            (true, false) => "<__autovenv_hook;echo one|CHECK><echo two>",
+            (false, _) => "<__autovenv_hook;echo one; echo two|CHECK>",
         };
         assert_eq!(shown, want, "{}: {}", sh.label(), ran.stdout);
     }

@@ -405,27 +405,7 @@ per_shell!(quiet_silences_information_not_problems, |sh: Sh| {
     assert!(messages[0].contains("not trusted"), "{messages:#?}");
 });
 
-// zsh's chpwd hook and fish's PWD event switch during the `cd` itself, so
-// a command on the same line already runs the project's python (bash has
-// no such hook: it switches at the next prompt, docs/troubleshooting.md).
-per_shell!(same_line_after_cd, |sh: Sh| {
-    if sh == Sh::Bash {
-        return;
-    }
-    let p = projects();
-    let mut s = Script::new(sh, &p.world);
-    s.run(format!(
-        "{}; python -c 'import flaskish; print(\"SAME-LINE\", flaskish.VERSION)'",
-        sh.cd(&p.client)
-    ));
-    let ran = s.execute();
-    assert!(
-        ran.stdout.contains("SAME-LINE 1.1.4"),
-        "{}\n{}",
-        ran.stdout,
-        ran.stderr
-    );
-});
+// A `cd` inside a command line: tests/same_line.rs.
 
 per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
     // The user sets a new prompt while a project is active (a theme, a

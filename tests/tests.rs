@@ -14,6 +14,7 @@ mod commands;
 mod failures;
 mod hooks;
 mod processes;
+mod same_line;
 mod scenarios;
 mod status;
 mod terminal;
