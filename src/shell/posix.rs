@@ -240,7 +240,12 @@ mod tests {
     #[test]
     fn joined_variable_check_in_real_shells() {
         use std::process::Command;
-        for (shell, name) in [(Shell::Bash, "bash"), (Shell::Zsh, "zsh")] {
+        for name in crate::shell::TEST_SHELLS {
+            let shell = match name.split('-').next() {
+                Some("bash") => Shell::Bash,
+                Some("zsh") => Shell::Zsh,
+                _ => continue,
+            };
             let Some(exe) = crate::shell::test_shell(name) else {
                 continue;
             };
