@@ -128,10 +128,12 @@ autovenv() {
 # the hook when it differs. The comparison is one `[[ ]]`, which leaves $? and
 # $_ alone (bash restores $? after a trap itself); a function call passes $_
 # on as its last argument, which keeps it (docs/decisions.md says why a trap
-# and not a wrapped `cd`). ${__autovenv_seen:=1} tells the check at the end
-# of PROMPT_COMMAND that this trap is still the one bash runs.
+# and not a wrapped `cd`). Before the check at the end of PROMPT_COMMAND it
+# takes the slow way too, to tell the check that it is still the trap bash
+# runs. bash runs the trap about as often as commands, and each run costs
+# a few microseconds whatever it holds: the check is one command, no more.
 # shellcheck disable=SC2016 # code for the trap, expanded when it runs
-__autovenv_trap_alone='[[ ${__autovenv_seen:=1} && ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_chpwd "$_"'
+__autovenv_trap_alone='[[ ${PWD-} == "${__autovenv_pwd-}" && $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_chpwd "$_"'
 # Behind a DEBUG trap of someone else's (bash-preexec's, the user's own),
 # which runs first and keeps its $?, $_ and status: under `extdebug` a
 # status of 1 skips the command, and bash-preexec relies on that.
@@ -139,12 +141,13 @@ __autovenv_trap_alone='[[ ${__autovenv_seen:=1} && ${PWD-} == "${__autovenv_pwd-
 __autovenv_trap_chained='__autovenv_chained "$?" "$_"'
 
 __autovenv_chpwd() {
-    __autovenv_hook
+    [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
+    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
     \builtin return 0
 }
 
 __autovenv_chained() {
-    __autovenv_seen=1
+    [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
     [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
     \builtin return "$1"
 }
@@ -182,17 +185,20 @@ __autovenv_trap_install() {
 }
 \builtin declare -ft __autovenv_trap_install
 
-# The end of PROMPT_COMMAND checks that the trap above ran just before it,
-# and installs it if not. It is top-level code, not a function: only there
-# (or in a function with the trace attribute, called from there) can the
-# DEBUG trap be read and set. bash restores $? after PROMPT_COMMAND, so
-# the prompt still shows the user's.
-# shellcheck disable=SC2016
-__autovenv_trap_check='__autovenv_seen=;[[ -n ${__autovenv_seen-} ]]||__autovenv_trap_install'
+# The end of PROMPT_COMMAND asks whether the trap above ran just before it,
+# and installs it if not. The installer is called from there, the top level:
+# only there (or in a function with the trace attribute, called from there)
+# can the DEBUG trap be read and set. bash restores $? after PROMPT_COMMAND,
+# so the prompt still shows the user's.
+__autovenv_trap_check() {
+    [[ -n ${__autovenv_seen-} ]] || \builtin return 1
+    __autovenv_seen=
+}
+__autovenv_trap_entry='__autovenv_trap_check||__autovenv_trap_install'
 
 # AUTOVENV_BASH_DEBUG_TRAP=0, set before the hook loads, leaves the DEBUG
 # trap out: a `cd` then takes effect at the next prompt, as in every bash
-# before, and no command pays for the trap (about 3 µs each).
+# before, and no command pays for the trap.
 __autovenv_with_trap=1
 [[ ${AUTOVENV_BASH_DEBUG_TRAP-} != 0 ]] || __autovenv_with_trap=
 
@@ -208,10 +214,10 @@ if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) 
     __autovenv_found=
     for __autovenv_entry in "${PROMPT_COMMAND[@]}"; do
         [[ $__autovenv_entry == __autovenv_hook ]] && __autovenv_found+=h
-        [[ $__autovenv_entry == "$__autovenv_trap_check" ]] && __autovenv_found+=t
+        [[ $__autovenv_entry == "$__autovenv_trap_entry" ]] && __autovenv_found+=t
     done
     [[ $__autovenv_found == *h* ]] || PROMPT_COMMAND=(__autovenv_hook "${PROMPT_COMMAND[@]}")
-    [[ $__autovenv_found == *t* || -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=("$__autovenv_trap_check")
+    [[ $__autovenv_found == *t* || -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=("$__autovenv_trap_entry")
     \builtin unset __autovenv_found __autovenv_entry
 else
     # shellcheck disable=SC2128,SC2178 # this branch is the string form
@@ -221,8 +227,8 @@ else
     esac
     # shellcheck disable=SC2128,SC2178,SC2179
     case "$PROMPT_COMMAND" in
-    *"$__autovenv_trap_check"*) ;;
-    *) [[ -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=$'\n'$__autovenv_trap_check ;;
+    *"$__autovenv_trap_entry"*) ;;
+    *) [[ -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=$'\n'$__autovenv_trap_entry ;;
     esac
 fi
 \builtin unset __autovenv_with_trap

@@ -108,7 +108,7 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
     s.run(sh.hook_line());
     let count = match sh {
         Sh::Bash => {
-            "__t=${PROMPT_COMMAND//\"$__autovenv_trap_check\"/CHECK}; printf 'PC=%s\\n' \"${__t//$'\\n'/|}\""
+            "__t=${PROMPT_COMMAND//\"$__autovenv_trap_entry\"/CHECK}; printf 'PC=%s\\n' \"${__t//$'\\n'/|}\""
         }
         Sh::Zsh => "echo \"PC=${(j:,:)precmd_functions} CH=${(j:,:)chpwd_functions}\"",
         Sh::Fish => "echo PC=(functions --handlers | string match '*__autovenv_hook*' | count)",
@@ -210,7 +210,7 @@ per_bash!(bash_prompt_command_array_and_string_are_kept, |sh: Sh| {
     let p = project(&world);
     // Each element in <>, newlines as |; then the check's own text, which
     // the comparison below writes as CHECK.
-    let show = "printf '<%s>' \"${PROMPT_COMMAND[@]}\" | tr '\\n' '|'; echo \" ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}\"; echo \"check=$__autovenv_trap_check\"";
+    let show = "printf '<%s>' \"${PROMPT_COMMAND[@]}\" | tr '\\n' '|'; echo \" ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}\"; echo \"check=$__autovenv_trap_entry\"";
     for setup in [
         "PROMPT_COMMAND=(\"echo one\" \"echo two\")",
         "PROMPT_COMMAND='echo one; echo two'",
