@@ -26,8 +26,13 @@ __autovenv_unchanged() { \builtin return 1; }
 
 __autovenv_hook() {
     # $? belongs to the user's last command: later PROMPT_COMMAND entries and
-    # the prompt itself must still see it.
+    # the prompt itself must still see it. (From the DEBUG trap it is called
+    # after a `[[ ]]`, and that status is not returned.)
+    # shellcheck disable=SC2319
     \builtin local __autovenv_status=$?
+    # Where the hook last ran: the DEBUG trap below runs it again only when
+    # a command has changed the folder since.
+    __autovenv_pwd=${PWD-}
     __autovenv_unchanged || __autovenv_apply
     \builtin return "$__autovenv_status"
 }
@@ -39,7 +44,10 @@ __autovenv_apply() {
     # as arguments: nothing of them reaches the environment of anything else.
     # --stale: an `autovenv` command dropped the test (see below), so the
     # binary sends it again even if it has not changed.
-    __autovenv_code=$("$__autovenv_bin" export bash "$@" \
+    # `exec`: the subshell becomes the binary. bash does that by itself for
+    # a lone command, except while a trap runs (the DEBUG trap below), where
+    # it would fork a second time.
+    __autovenv_code=$(\builtin exec "$__autovenv_bin" export bash "$@" \
         --local "${__autovenv_local-}" --foreign "${_OLD_VIRTUAL_PATH+1}" \
         --stale "${__autovenv_stale-}") || \builtin return 0
     # The statements are ordered so that stopping after any one of them (a
@@ -129,22 +137,115 @@ autovenv() {
     \builtin return "$__autovenv_status"
 }
 
+# A `cd` inside a command line (`cd proj && python app.py`): bash has no
+# chpwd hook, so a DEBUG trap, which bash runs before every simple command at
+# the top level, compares $PWD with the folder the hook last ran in and runs
+# the hook when it differs. The comparison is one `[[ ]]`, which leaves $? and
+# $_ alone (bash restores $? after a trap itself); a function call passes $_
+# on as its last argument, which keeps it (docs/decisions.md says why a trap
+# and not a wrapped `cd`). Before the check at the end of PROMPT_COMMAND it
+# takes the slow way too, to tell the check that it is still the trap bash
+# runs. bash runs the trap about as often as commands, and each run costs
+# a few microseconds whatever it holds: the check is one command, no more.
+# shellcheck disable=SC2016 # code for the trap, expanded when it runs
+__autovenv_trap_alone='[[ ${PWD-} == "${__autovenv_pwd-}" && $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_chpwd "$_"'
+# Behind a DEBUG trap of someone else's (bash-preexec's, the user's own),
+# which runs first and keeps its $?, $_ and status: under `extdebug` a
+# status of 1 skips the command, and bash-preexec relies on that.
+# shellcheck disable=SC2016
+__autovenv_trap_chained='__autovenv_chained "$?" "$_"'
+
+__autovenv_chpwd() {
+    [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
+    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
+    \builtin return 0
+}
+
+__autovenv_chained() {
+    [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
+    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
+    \builtin return "$1"
+}
+
+# Installs the trap, after any DEBUG trap already there. Reading the current
+# trap and setting one that outlives the function both need the trace
+# attribute (-t): without it bash hides the DEBUG trap inside a function,
+# and bash 3.2 puts the old one back when the function returns. It is called
+# from the top level of PROMPT_COMMAND, at the first prompt (so after the rc
+# file, whatever it set) and whenever another trap has replaced this one
+# (bash-preexec installs its own at its first prompt).
+__autovenv_trap_install() {
+    \builtin local __autovenv_prior=
+    # `trap -p` prints `trap -- 'CODE' DEBUG`, quoted for the shell. bash 5.3
+    # captures it without a subshell; older ones fork (no program is run).
+    if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 3))); then
+        \builtin eval '__autovenv_prior=${ \builtin trap -p DEBUG; }'
+    else
+        __autovenv_prior=$(\builtin trap -p DEBUG)
+    fi
+    if [[ -n $__autovenv_prior ]]; then
+        # (`local -a x=(...)` after `\builtin` is no assignment to bash.)
+        \builtin local -a __autovenv_words
+        \builtin eval "__autovenv_words=($__autovenv_prior)"
+        __autovenv_prior=${__autovenv_words[2]-}
+    fi
+    # Ours, alone or at the end of a chain, is not chained again.
+    [[ $__autovenv_prior != "$__autovenv_trap_alone" ]] || __autovenv_prior=
+    __autovenv_prior=${__autovenv_prior%$'\n'"$__autovenv_trap_chained"}
+    if [[ -n $__autovenv_prior ]]; then
+        \builtin trap -- "$__autovenv_prior"$'\n'"$__autovenv_trap_chained" DEBUG
+    else
+        \builtin trap -- "$__autovenv_trap_alone" DEBUG
+    fi
+}
+\builtin declare -ft __autovenv_trap_install
+
+# The end of PROMPT_COMMAND asks whether the trap above ran just before it,
+# and installs it if not. The installer is called from there, the top level:
+# only there (or in a function with the trace attribute, called from there)
+# can the DEBUG trap be read and set. bash restores $? after PROMPT_COMMAND,
+# so the prompt still shows the user's.
+__autovenv_trap_check() {
+    [[ -n ${__autovenv_seen-} ]] || \builtin return 1
+    __autovenv_seen=
+}
+__autovenv_trap_entry='__autovenv_trap_check||__autovenv_trap_install'
+
+# AUTOVENV_BASH_DEBUG_TRAP=0, set before the hook loads, leaves the DEBUG
+# trap out: a `cd` then takes effect at the next prompt, as in every bash
+# before, and no command pays for the trap.
+__autovenv_with_trap=1
+[[ ${AUTOVENV_BASH_DEBUG_TRAP-} != 0 ]] || __autovenv_with_trap=
+
 # PROMPT_COMMAND may be a string or (bash 5.1+) an array; the hook goes first
-# and is registered once however often this file is loaded.
-# (${PROMPT_COMMAND@a} alone fails under `set -u` when it is unset.)
-if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
+# (the environment is switched before any prompt theme runs), the trap check
+# last (after bash-preexec's own installation, which it sets up to run at
+# the first prompt). Both are registered once however often this file is
+# loaded. Before 5.1 an array runs only its first element, which is the
+# string form's value, so that is the form used there; ${PROMPT_COMMAND@a}
+# needs 4.4, and fails under `set -u` when PROMPT_COMMAND is unset.
+if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+    [[ -n ${PROMPT_COMMAND+x} ]] && \builtin eval '[[ ${PROMPT_COMMAND@a} == *a* ]]'; then
     __autovenv_found=
     for __autovenv_entry in "${PROMPT_COMMAND[@]}"; do
-        [[ $__autovenv_entry == __autovenv_hook ]] && __autovenv_found=1
+        [[ $__autovenv_entry == __autovenv_hook ]] && __autovenv_found+=h
+        [[ $__autovenv_entry == "$__autovenv_trap_entry" ]] && __autovenv_found+=t
     done
-    [[ -n $__autovenv_found ]] || PROMPT_COMMAND=(__autovenv_hook "${PROMPT_COMMAND[@]}")
+    [[ $__autovenv_found == *h* ]] || PROMPT_COMMAND=(__autovenv_hook "${PROMPT_COMMAND[@]}")
+    [[ $__autovenv_found == *t* || -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=("$__autovenv_trap_entry")
     \builtin unset __autovenv_found __autovenv_entry
 else
     # shellcheck disable=SC2128,SC2178 # this branch is the string form
     case ";${PROMPT_COMMAND-};" in
-    *";__autovenv_hook;"*) ;;
+    *";__autovenv_hook;"* | *";__autovenv_hook"$'\n'*) ;;
     *) PROMPT_COMMAND="__autovenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
     esac
+    # shellcheck disable=SC2128,SC2178,SC2179
+    case "$PROMPT_COMMAND" in
+    *"$__autovenv_trap_entry"*) ;;
+    *) [[ -z $__autovenv_with_trap ]] || PROMPT_COMMAND+=$'\n'$__autovenv_trap_entry ;;
+    esac
 fi
+\builtin unset __autovenv_with_trap
 
 fi

@@ -106,7 +106,9 @@ end
 # True when the first line of file $argv[1] is exactly $argv[2] (the name in
 # a .venv-name). `read` is a builtin: no process is started.
 function __autovenv_line_is
-    test -r $argv[1]; or return 1
+    # Quoted: with fish 4's `test-require-arg` feature, `test -r` with no
+    # operand is an error, not a true.
+    test -r "$argv[1]"; or return 1
     set -l line
     begin
         read line; or test -n "$line"
@@ -159,7 +161,9 @@ function __autovenv_prompt
             end
             printf '%s' "$__autovenv_prefix"
             __autovenv_return $last_status
-            __autovenv_fish_prompt_orig
+            # The arguments go on: fish 4's transient prompt draws the prompt
+            # once more with --final-rendering, for the prompt to shorten.
+            __autovenv_fish_prompt_orig $argv
         end
         return
     end

@@ -46,55 +46,52 @@ fn hooks_embed_the_binary_path_quoted() {
     assert!(hook_text("fish").contains(&format!("set -g __autovenv_bin '{}'", bin().display())));
 }
 
-/// Non-interactive shells under strict flags: loading prints nothing, fails
-/// nothing, and defines nothing.
-#[test]
-fn hooks_load_quietly_under_strict_flags() {
+// Non-interactive shells under strict flags: loading prints nothing, fails
+// nothing, and defines nothing.
+per_shell!(hooks_load_quietly_under_strict_flags, |sh: Sh| {
     let world = World::new();
-    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
-        let Some(exe) = sh.find() else { continue };
-        let (flags, probe): (&[&str], &str) = match sh {
-            Sh::Bash => (
-                &["--norc", "--noprofile", "-euo", "pipefail", "-c"],
-                "declare -F __autovenv_hook || echo none",
-            ),
-            Sh::Zsh => (
-                &["--no-rcs", "-eu", "-c"],
-                "(( $+functions[__autovenv_hook] )) || echo none",
-            ),
-            Sh::Fish => (
-                &["--no-config", "-c"],
-                "functions -q __autovenv_hook; or echo none",
-            ),
-        };
-        let script = format!("{}\n{probe}", sh.hook_line());
-        let out = Command::new(exe)
-            .args(flags)
-            .arg(&script)
-            .env_clear()
-            .envs(world.env())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            sh.name(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            "none",
-            "{}",
-            sh.name()
-        );
-        assert!(
-            out.stderr.is_empty(),
-            "{}: {}",
-            sh.name(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
+    let Some(exe) = sh.find() else { return };
+    let (flags, probe): (&[&str], &str) = match sh {
+        Sh::Bash => (
+            &["--norc", "--noprofile", "-euo", "pipefail", "-c"],
+            "declare -F __autovenv_hook || echo none",
+        ),
+        Sh::Zsh => (
+            &["--no-rcs", "-eu", "-c"],
+            "(( $+functions[__autovenv_hook] )) || echo none",
+        ),
+        Sh::Fish => (
+            &["--no-config", "-c"],
+            "functions -q __autovenv_hook; or echo none",
+        ),
+    };
+    let script = format!("{}\n{probe}", sh.hook_line());
+    let out = Command::new(exe)
+        .args(flags)
+        .arg(&script)
+        .env_clear()
+        .envs(world.env())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        sh.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "none",
+        "{}",
+        sh.name()
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}: {}",
+        sh.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+});
 
 fn project(world: &World) -> std::path::PathBuf {
     let p = world.path("proj");
@@ -110,7 +107,9 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
     s.run(sh.hook_line());
     s.run(sh.hook_line());
     let count = match sh {
-        Sh::Bash => "echo \"PC=$PROMPT_COMMAND\"",
+        Sh::Bash => {
+            "__t=${PROMPT_COMMAND//\"$__autovenv_trap_entry\"/CHECK}; printf 'PC=%s\\n' \"${__t//$'\\n'/|}\""
+        }
         Sh::Zsh => "echo \"PC=${(j:,:)precmd_functions} CH=${(j:,:)chpwd_functions}\"",
         Sh::Fish => {
             "echo PC=(functions --handlers | string match -r '__autovenv_(?:hook|on_pwd)\\b' | count)"
@@ -128,7 +127,8 @@ per_shell!(loading_twice_registers_once, |sh: Sh| {
         .unwrap_or_default()
         .to_string();
     match sh {
-        Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook"),
+        // The hook, and the check that keeps the DEBUG trap in place.
+        Sh::Bash => assert_eq!(line.trim(), "PC=__autovenv_hook|CHECK"),
         Sh::Zsh => assert_eq!(line.trim(), "PC=__autovenv_hook CH=__autovenv_chpwd"),
         // one PWD handler, one fish_prompt handler
         Sh::Fish => assert_eq!(line.trim(), "PC=2"),
@@ -204,28 +204,24 @@ per_shell!(hostile_shell_settings_do_not_matter, |sh: Sh| {
     );
 });
 
-#[test]
-fn bash_prompt_command_array_and_string_are_kept() {
-    if Sh::Bash.find().is_none() {
-        return;
-    }
+// PROMPT_COMMAND keeps every entry, with the hook first and the DEBUG
+// trap's check last. An array runs in full from bash 5.1 only; before, bash
+// runs its first element, which is where the hook goes.
+per_bash!(bash_prompt_command_array_and_string_are_kept, |sh: Sh| {
     let world = World::new();
     let p = project(&world);
-    for (setup, check) in [
-        (
-            "PROMPT_COMMAND=(\"echo one\" \"echo two\")",
-            "printf '<%s>' \"${PROMPT_COMMAND[@]}\"; echo",
-        ),
-        (
-            "PROMPT_COMMAND='echo one; echo two'",
-            "printf '<%s>' \"$PROMPT_COMMAND\"; echo",
-        ),
+    // Each element in <>, newlines as |; then the check's own text, which
+    // the comparison below writes as CHECK.
+    let show = "printf '<%s>' \"${PROMPT_COMMAND[@]}\" | tr '\\n' '|'; echo \" ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}\"; echo \"check=$__autovenv_trap_entry\"";
+    for setup in [
+        "PROMPT_COMMAND=(\"echo one\" \"echo two\")",
+        "PROMPT_COMMAND='echo one; echo two'",
     ] {
-        let mut s = Script::new(Sh::Bash, &world);
+        let mut s = Script::new(sh, &world);
         // Set before the hook loads: the preamble loads it, so load again.
         s.run(setup);
-        s.run(Sh::Bash.hook_line());
-        s.run(check);
+        s.run(sh.hook_line());
+        s.run(show);
         s.cd(&p);
         let inside = s.snap();
         let ran = s.execute();
@@ -235,49 +231,50 @@ fn bash_prompt_command_array_and_string_are_kept() {
             .lines()
             .find(|l| l.starts_with('<'))
             .unwrap_or_default();
-        if setup.contains('(') {
-            assert_eq!(
-                line, "<__autovenv_hook><echo one><echo two>",
-                "{}",
-                ran.stdout
-            );
-        } else {
-            assert_eq!(
-                line, "<__autovenv_hook;echo one; echo two>",
-                "{}",
-                ran.stdout
-            );
-        }
+        let check = ran
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("check="))
+            .unwrap();
+        let line = line.replace(check, "CHECK");
+        let (shown, version) = line.rsplit_once(' ').unwrap();
+        let arrays = ["5.1", "5.2", "5.3"].contains(&version) || version.starts_with('6');
+        let want = match (setup.contains('('), arrays) {
+            (true, true) => "<__autovenv_hook><echo one><echo two><CHECK>",
+            (true, false) => "<__autovenv_hook;echo one|CHECK><echo two>",
+            (false, _) => "<__autovenv_hook;echo one; echo two|CHECK>",
+        };
+        assert_eq!(shown, want, "{}: {}", sh.label(), ran.stdout);
     }
-}
+});
 
-#[test]
-fn non_interactive_shells_are_left_alone() {
+per_shell!(non_interactive_shells_are_left_alone, |sh: Sh| {
+    if sh == Sh::Fish {
+        return;
+    }
     let world = World::new();
     let p = project(&world);
-    for sh in [Sh::Bash, Sh::Zsh] {
-        let Some(exe) = sh.find() else { continue };
-        let script = format!(
-            "{}\ncd {}\necho \"VE=${{VIRTUAL_ENV-}}\"",
-            sh.hook_line(),
-            p.display()
-        );
-        let out = Command::new(exe)
-            .arg("-c")
-            .arg(script)
-            .env_clear()
-            .envs(world.env())
-            .output()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            "VE=",
-            "{}",
-            sh.name()
-        );
-        assert!(out.stderr.is_empty());
-    }
-}
+    let Some(exe) = sh.find() else { return };
+    let script = format!(
+        "{}\ncd {}\necho \"VE=${{VIRTUAL_ENV-}}\"",
+        sh.hook_line(),
+        p.display()
+    );
+    let out = Command::new(exe)
+        .arg("-c")
+        .arg(script)
+        .env_clear()
+        .envs(world.env())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "VE=",
+        "{}",
+        sh.name()
+    );
+    assert!(out.stderr.is_empty());
+});
 
 /// How many times the autovenv binary is started, in a shell that loads the
 /// hook and shows three prompts (strace counts every execve).
@@ -327,14 +324,11 @@ fn binary_runs_at_start(sh: Sh, world: &World, start: &std::path::Path) -> Optio
     )
 }
 
-#[test]
-fn loading_the_hook_costs_one_process_and_the_first_prompt_none() {
-    let world = World::new();
-    let p = project(&world);
-    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
-        if sh.find().is_none() {
-            continue;
-        }
+per_shell!(
+    loading_the_hook_costs_one_process_and_the_first_prompt_none,
+    |sh: Sh| {
+        let world = World::new();
+        let p = project(&world);
         // Outside any project: `autovenv hook` alone.
         let Some(outside) = binary_runs_at_start(sh, &world, &world.root) else {
             return;
@@ -344,41 +338,35 @@ fn loading_the_hook_costs_one_process_and_the_first_prompt_none() {
         let inside = binary_runs_at_start(sh, &world, &p).unwrap();
         assert_eq!(inside, 2, "{}: inside a project", sh.name());
     }
-}
+);
 
-/// The hook's PATH edit removes exactly the first entry equal to the one
-/// autovenv added, keeping empty entries, later duplicates and everything
-/// else; entries with pattern characters are taken literally.
-#[test]
-fn path_removal_takes_out_one_entry_exactly() {
+// The hook's PATH edit removes exactly the first entry equal to the one
+// autovenv added, keeping empty entries, later duplicates and everything
+// else; entries with pattern characters are taken literally.
+per_shell!(path_removal_takes_out_one_entry_exactly, |sh: Sh| {
     let world = World::new();
-    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
-        if sh.find().is_none() {
-            continue;
-        }
-        let mut s = Script::new(sh, &world);
-        let (set, show) = match sh {
-            Sh::Fish => (
-                "set -gx PATH /a '' '/v*[x]/bin' /b '/v*[x]/bin' /usr/bin /bin",
-                "echo \"P=$PATH\"",
-            ),
-            _ => (
-                "PATH='/a::/v*[x]/bin:/b:/v*[x]/bin:/usr/bin:/bin'",
-                "echo \"P=$PATH\"",
-            ),
-        };
-        s.run(set);
-        s.run("__autovenv_path_remove '/v*[x]/bin'");
-        s.run(show);
-        s.run("__autovenv_path_remove /nowhere");
-        s.run(show);
-        let ran = s.execute();
-        let lines: Vec<&str> = ran.stdout.lines().filter(|l| l.starts_with("P=")).collect();
-        let want = match sh {
-            // fish joins PATH with ':' in "$PATH", an empty entry as '.'.
-            Sh::Fish => "P=/a:.:/b:/v*[x]/bin:/usr/bin:/bin",
-            _ => "P=/a::/b:/v*[x]/bin:/usr/bin:/bin",
-        };
-        assert_eq!(lines, [want, want], "{}: {}", sh.name(), ran.stderr);
-    }
-}
+    let mut s = Script::new(sh, &world);
+    let (set, show) = match sh {
+        Sh::Fish => (
+            "set -gx PATH /a '' '/v*[x]/bin' /b '/v*[x]/bin' /usr/bin /bin",
+            "echo \"P=$PATH\"",
+        ),
+        _ => (
+            "PATH='/a::/v*[x]/bin:/b:/v*[x]/bin:/usr/bin:/bin'",
+            "echo \"P=$PATH\"",
+        ),
+    };
+    s.run(set);
+    s.run("__autovenv_path_remove '/v*[x]/bin'");
+    s.run(show);
+    s.run("__autovenv_path_remove /nowhere");
+    s.run(show);
+    let ran = s.execute();
+    let lines: Vec<&str> = ran.stdout.lines().filter(|l| l.starts_with("P=")).collect();
+    let want = match sh {
+        // fish joins PATH with ':' in "$PATH", an empty entry as '.'.
+        Sh::Fish => "P=/a:.:/b:/v*[x]/bin:/usr/bin:/bin",
+        _ => "P=/a::/b:/v*[x]/bin:/usr/bin:/bin",
+    };
+    assert_eq!(lines, [want, want], "{}: {}", sh.name(), ran.stderr);
+});

@@ -405,27 +405,7 @@ per_shell!(quiet_silences_information_not_problems, |sh: Sh| {
     assert!(messages[0].contains("not trusted"), "{messages:#?}");
 });
 
-// zsh's chpwd hook and fish's PWD event switch during the `cd` itself, so
-// a command on the same line already runs the project's python (bash has
-// no such hook: it switches at the next prompt, docs/troubleshooting.md).
-per_shell!(same_line_after_cd, |sh: Sh| {
-    if sh == Sh::Bash {
-        return;
-    }
-    let p = projects();
-    let mut s = Script::new(sh, &p.world);
-    s.run(format!(
-        "{}; python -c 'import flaskish; print(\"SAME-LINE\", flaskish.VERSION)'",
-        sh.cd(&p.client)
-    ));
-    let ran = s.execute();
-    assert!(
-        ran.stdout.contains("SAME-LINE 1.1.4"),
-        "{}\n{}",
-        ran.stdout,
-        ran.stderr
-    );
-});
+// A `cd` inside a command line: tests/same_line.rs.
 
 per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
     // The user sets a new prompt while a project is active (a theme, a
@@ -479,32 +459,29 @@ per_shell!(a_prompt_redefined_while_active_is_kept, |sh: Sh| {
     ran.snaps[left_after_reload].assert_inactive(BASE_PATH, b"rc> ");
 });
 
-#[test]
-fn a_fish_prompt_saved_while_active_does_not_break_new_shells() {
-    // `funcsave fish_prompt` while a project is active writes autovenv's
-    // wrapper to the functions folder; every new shell then loads it, with
-    // no prompt of the user's behind it. It must neither fail at each prompt
-    // ("Unknown command") nor call itself once a project is entered.
-    let sh = Sh::Fish;
-    if sh.find().is_none() {
-        return;
-    }
-    let p = projects();
-    let mut s = Script::new(sh, &p.world);
-    s.cd(&p.client);
-    s.run("funcsave fish_prompt 2>/dev/null");
-    s.execute();
-    let saved = p.world.home.join(".config/fish/functions/fish_prompt.fish");
-    let text = std::fs::read_to_string(&saved).unwrap();
-    assert!(text.contains("__autovenv_fish_prompt_orig"), "{text}");
+per_fish!(
+    a_fish_prompt_saved_while_active_does_not_break_new_shells,
+    |sh: Sh| {
+        // `funcsave fish_prompt` while a project is active writes autovenv's
+        // wrapper to the functions folder; every new shell then loads it, with
+        // no prompt of the user's behind it. It must neither fail at each prompt
+        // ("Unknown command") nor call itself once a project is entered.
+        let p = projects();
+        let mut s = Script::new(sh, &p.world);
+        s.cd(&p.client);
+        s.run("funcsave fish_prompt 2>/dev/null");
+        s.execute();
+        let saved = p.world.home.join(".config/fish/functions/fish_prompt.fish");
+        let text = std::fs::read_to_string(&saved).unwrap();
+        assert!(text.contains("__autovenv_fish_prompt_orig"), "{text}");
 
-    // A new shell, rc-less like the others but with the functions folder on
-    // its path: the saved file is its fish_prompt when the hook loads.
-    let out = p.world.root.join("new-shell");
-    std::fs::create_dir_all(&out).unwrap();
-    let q = |path: &std::path::Path| sh.quote(path.as_os_str().as_encoded_bytes());
-    let input = format!(
-        "set -p fish_function_path $__fish_config_dir/functions
+        // A new shell, rc-less like the others but with the functions folder on
+        // its path: the saved file is its fish_prompt when the hook loads.
+        let out = p.world.root.join("new-shell");
+        std::fs::create_dir_all(&out).unwrap();
+        let q = |path: &std::path::Path| sh.quote(path.as_os_str().as_encoded_bytes());
+        let input = format!(
+            "set -p fish_function_path $__fish_config_dir/functions
 {hook}
 emit fish_prompt
 cd {outside}; emit fish_prompt; fish_prompt > {o}/outside
@@ -512,41 +489,138 @@ cd {client}; emit fish_prompt; fish_prompt > {o}/inside; printf '%s' \"$VIRTUAL_
 cd {outside}; emit fish_prompt; fish_prompt > {o}/left
 exit
 ",
-        hook = sh.hook_line(),
-        outside = q(&p.outside),
-        client = q(&p.client),
-        o = q(&out),
-    );
-    let mut child = Script::new(sh, &p.world)
-        .command()
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-    let done = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&done.stderr);
-    for bad in ["Unknown command", "call stack", "infinite loop"] {
-        assert!(!stderr.contains(bad), "{bad}: {stderr}");
-    }
-    let told = stderr
-        .lines()
-        .filter(|l| l.contains("copy of autovenv's prompt wrapper"))
-        .count();
-    assert_eq!(told, 1, "{stderr}");
-    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
-    assert_eq!(read("venv"), p.client.join("venv").display().to_string());
-    assert!(
-        read("inside").starts_with("(client_flask_app) "),
-        "{:?}",
-        read("inside")
-    );
-    for name in ["outside", "left"] {
-        let prompt = read(name);
-        assert!(
-            !prompt.is_empty() && !prompt.starts_with('('),
-            "{name}: {prompt:?}"
+            hook = sh.hook_line(),
+            outside = q(&p.outside),
+            client = q(&p.client),
+            o = q(&out),
         );
+        let mut child = Script::new(sh, &p.world)
+            .command()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        for bad in ["Unknown command", "call stack", "infinite loop"] {
+            assert!(!stderr.contains(bad), "{bad}: {stderr}");
+        }
+        let told = stderr
+            .lines()
+            .filter(|l| l.contains("copy of autovenv's prompt wrapper"))
+            .count();
+        assert_eq!(told, 1, "{stderr}");
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+        assert_eq!(read("venv"), p.client.join("venv").display().to_string());
+        assert!(
+            read("inside").starts_with("(client_flask_app) "),
+            "{:?}",
+            read("inside")
+        );
+        for name in ["outside", "left"] {
+            let prompt = read(name);
+            assert!(
+                !prompt.is_empty() && !prompt.starts_with('('),
+                "{name}: {prompt:?}"
+            );
+        }
     }
-}
+);
+
+// macOS Terminal starts bash (every Mac's /bin/bash is 3.2) with
+// PROMPT_COMMAND=update_terminal_cwd already set when the rc file runs
+// (/etc/bashrc_Apple_Terminal); bash 3.2 has no ${var@a}, and the hook
+// used to stop loading there. The seed story, from that start: two
+// projects, `cd` between them, the right Python each time, then out.
+per_bash!(macos_terminal_seed_story, |sh: Sh| {
+    let p = projects();
+    let world = &p.world;
+    let cwd_log = world.root.join("terminal-cwd.log");
+    let rc = world.home.join(".bashrc");
+    // What Apple's update_terminal_cwd does, written to a file instead of
+    // the terminal, and the hook line at the end of the rc file.
+    std::fs::write(
+        &rc,
+        format!(
+            "update_terminal_cwd() {{ local url_path=\"$PWD\"; printf '\\e]7;%s\\a\\n' \"file://$HOSTNAME$url_path\" >> {log}; }}\n{hook}\n",
+            log = sh.quote(cwd_log.as_os_str().as_encoded_bytes()),
+            hook = sh.hook_line()
+        ),
+    )
+    .unwrap();
+    let mut s = Script::new(sh, world).env("PROMPT_COMMAND", "update_terminal_cwd");
+    s.rcfile = Some(rc);
+    s.cd(&p.client);
+    let client = s.snap();
+    s.cd(&p.personal);
+    let personal = s.snap();
+    s.cd(&p.client.join("src/deep"));
+    let back = s.snap();
+    s.cd(&p.outside);
+    let out = s.snap();
+    let ran = s.execute_with(false);
+    assert!(
+        !ran.stderr.contains("bad substitution"),
+        "{}: {}",
+        sh.label(),
+        ran.stderr
+    );
+    ran.snaps[client].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    ran.snaps[personal].assert_active(
+        &p.personal.join(".venv"),
+        "personal_app",
+        "2.0.3",
+        BASE_PATH,
+    );
+    ran.snaps[back].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    ran.snaps[out].assert_inactive(BASE_PATH, &base_prompt(sh));
+    // Terminal's own prompt command still runs, at every prompt.
+    let reported = std::fs::read_to_string(&cwd_log).unwrap_or_default();
+    assert!(
+        reported.contains(&format!("{}\x07", p.personal.display())),
+        "{}: update_terminal_cwd: {reported:?}",
+        sh.label()
+    );
+});
+
+// fish 4's transient prompt (`fish_transient_prompt`) draws the prompt once
+// more, with --final-rendering, after a command is entered: the prompt
+// behind autovenv's prefix gets that argument too.
+per_fish!(the_prompt_gets_its_arguments, |sh: Sh| {
+    let p = projects();
+    let out_file = p.world.root.join("final");
+    let mut s = Script::new(sh, &p.world);
+    s.run("set -g fish_transient_prompt 1");
+    s.run("function fish_prompt; if contains -- --final-rendering $argv; printf 'final> '; else; printf '> '; end; end");
+    s.cd(&p.client);
+    s.run(format!(
+        "fish_prompt --final-rendering > {}",
+        sh.quote(out_file.as_os_str().as_encoded_bytes())
+    ));
+    let inside = s.snap();
+    let ran = s.execute();
+    ran.snaps[inside].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap_or_default(),
+        "(client_flask_app) final> ",
+        "{}",
+        ran.stderr
+    );
+});

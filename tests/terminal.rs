@@ -214,20 +214,7 @@ fn prompt_is_read_off_the_screen(sh: Sh) {
     }
 }
 
-#[test]
-fn bash_terminal() {
-    prompt_is_read_off_the_screen(Sh::Bash);
-}
-
-#[test]
-fn zsh_terminal() {
-    prompt_is_read_off_the_screen(Sh::Zsh);
-}
-
-#[test]
-fn fish_terminal() {
-    prompt_is_read_off_the_screen(Sh::Fish);
-}
+per_shell!(terminal, prompt_is_read_off_the_screen);
 
 /// Ctrl-C while the hook's statements run: the statements are slowed down at
 /// one point (defining `deactivate`, in the middle of an activation) and
@@ -285,17 +272,4 @@ fn ctrl_c_in_the_middle(sh: Sh) {
     }
 }
 
-#[test]
-fn bash_ctrl_c() {
-    ctrl_c_in_the_middle(Sh::Bash);
-}
-
-#[test]
-fn zsh_ctrl_c() {
-    ctrl_c_in_the_middle(Sh::Zsh);
-}
-
-#[test]
-fn fish_ctrl_c() {
-    ctrl_c_in_the_middle(Sh::Fish);
-}
+per_shell!(ctrl_c, ctrl_c_in_the_middle);

@@ -17,6 +17,7 @@ mod faults;
 mod hooks;
 mod outside;
 mod processes;
+mod same_line;
 mod scenarios;
 mod status;
 mod terminal;

@@ -98,54 +98,52 @@ per_shell!(
     }
 );
 
-#[test]
-fn refused_name_files_say_so_once_and_activate_nothing() {
-    let sh = Sh::Bash;
-    if sh.find().is_none() {
-        return;
+per_bash!(
+    refused_name_files_say_so_once_and_activate_nothing,
+    |sh: Sh| {
+        let world = World::new();
+        world.venv(&world.central.join("x"), "1.0");
+        // A venv beside each name file: refusing the marker must not fall back
+        // to it.
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("dotdot", b"../x\n".to_vec()),
+            ("absolute", b"/etc\n".to_vec()),
+            ("empty", b"\n\n".to_vec()),
+            ("binary", vec![0, 1, 2, 0xff, 0xfe, b'\n']),
+            ("huge", vec![b'a'; 1 << 20]),
+        ];
+        let mut s = Script::new(sh, &world);
+        let mut snaps = Vec::new();
+        for (name, content) in &cases {
+            let dir = world.path(name);
+            world.venv(&dir.join("venv"), "9.9.9");
+            world.allow(&dir);
+            std::fs::write(dir.join(".venv-name"), content).unwrap();
+            s.cd(&dir);
+            s.run("true");
+            s.run("true");
+            snaps.push(s.snap());
+            s.cd(&world.root);
+        }
+        let ran = s.execute();
+        for snap in &snaps {
+            ran.snaps[*snap].assert_inactive(BASE_PATH, &base_prompt(sh));
+        }
+        let refused: Vec<&str> = ran
+            .messages()
+            .into_iter()
+            .filter(|m| m.contains(".venv-name"))
+            .collect();
+        assert_eq!(
+            refused.len(),
+            cases.len(),
+            "one message per bad file: {refused:#?}"
+        );
+        for (m, (name, _)) in refused.iter().zip(&cases) {
+            assert!(m.contains(&format!("/{name}/.venv-name")), "{m}");
+        }
     }
-    let world = World::new();
-    world.venv(&world.central.join("x"), "1.0");
-    // A venv beside each name file: refusing the marker must not fall back
-    // to it.
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("dotdot", b"../x\n".to_vec()),
-        ("absolute", b"/etc\n".to_vec()),
-        ("empty", b"\n\n".to_vec()),
-        ("binary", vec![0, 1, 2, 0xff, 0xfe, b'\n']),
-        ("huge", vec![b'a'; 1 << 20]),
-    ];
-    let mut s = Script::new(sh, &world);
-    let mut snaps = Vec::new();
-    for (name, content) in &cases {
-        let dir = world.path(name);
-        world.venv(&dir.join("venv"), "9.9.9");
-        world.allow(&dir);
-        std::fs::write(dir.join(".venv-name"), content).unwrap();
-        s.cd(&dir);
-        s.run("true");
-        s.run("true");
-        snaps.push(s.snap());
-        s.cd(&world.root);
-    }
-    let ran = s.execute();
-    for snap in &snaps {
-        ran.snaps[*snap].assert_inactive(BASE_PATH, &base_prompt(sh));
-    }
-    let refused: Vec<&str> = ran
-        .messages()
-        .into_iter()
-        .filter(|m| m.contains(".venv-name"))
-        .collect();
-    assert_eq!(
-        refused.len(),
-        cases.len(),
-        "one message per bad file: {refused:#?}"
-    );
-    for (m, (name, _)) in refused.iter().zip(&cases) {
-        assert!(m.contains(&format!("/{name}/.venv-name")), "{m}");
-    }
-}
+);
 
 #[test]
 fn allowing_at_once_from_many_processes_loses_nothing() {
@@ -176,41 +174,34 @@ fn allowing_at_once_from_many_processes_loses_nothing() {
     }
 }
 
-#[test]
-fn damaged_store_is_reported_once_and_counts_as_untrusted() {
-    let sh = Sh::Bash;
-    if sh.find().is_none() {
-        return;
+per_bash!(
+    damaged_store_is_reported_once_and_counts_as_untrusted,
+    |sh: Sh| {
+        let world = World::new();
+        let p = world.path("p");
+        world.venv(&p.join("venv"), "1.0");
+        world.allow(&p);
+        // Damage every record.
+        for e in std::fs::read_dir(world.data.join("trust")).unwrap() {
+            std::fs::write(e.unwrap().path(), b"\0garbage").unwrap();
+        }
+        let mut s = Script::new(sh, &world);
+        s.cd(&p);
+        s.run("true");
+        s.run("true");
+        let snap = s.snap();
+        let ran = s.execute();
+        ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh));
+        let damaged: Vec<&str> = ran
+            .messages()
+            .into_iter()
+            .filter(|m| m.contains("damaged"))
+            .collect();
+        assert_eq!(damaged.len(), 1, "{:#?}", ran.messages());
     }
-    let world = World::new();
-    let p = world.path("p");
-    world.venv(&p.join("venv"), "1.0");
-    world.allow(&p);
-    // Damage every record.
-    for e in std::fs::read_dir(world.data.join("trust")).unwrap() {
-        std::fs::write(e.unwrap().path(), b"\0garbage").unwrap();
-    }
-    let mut s = Script::new(sh, &world);
-    s.cd(&p);
-    s.run("true");
-    s.run("true");
-    let snap = s.snap();
-    let ran = s.execute();
-    ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh));
-    let damaged: Vec<&str> = ran
-        .messages()
-        .into_iter()
-        .filter(|m| m.contains("damaged"))
-        .collect();
-    assert_eq!(damaged.len(), 1, "{:#?}", ran.messages());
-}
+);
 
-#[test]
-fn trust_all_switches_the_check_off() {
-    let sh = Sh::Bash;
-    if sh.find().is_none() {
-        return;
-    }
+per_bash!(trust_all_switches_the_check_off, |sh: Sh| {
     let world = World::new();
     let (repo, marker) = cloned_repo(&world);
     let mut s = Script::new(sh, &world).env("AUTOVENV_TRUST", "all");
@@ -219,7 +210,7 @@ fn trust_all_switches_the_check_off() {
     let ran = s.execute();
     ran.snaps[snap].assert_active(&repo.join("venv"), "cloned-repo", "6.6.6", BASE_PATH);
     assert!(!marker.exists());
-}
+});
 
 #[test]
 fn allow_recursive_allows_every_project_below() {

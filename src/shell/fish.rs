@@ -238,8 +238,14 @@ mod tests {
     /// one comparison per variable.
     #[test]
     fn joined_variable_check_in_real_fish() {
+        for name in ["fish", "fish-4.7"] {
+            joined_check_in(name);
+        }
+    }
+
+    fn joined_check_in(name: &str) {
         use std::process::Command;
-        let Some(exe) = crate::shell::test_shell("fish") else {
+        let Some(exe) = crate::shell::test_shell(name) else {
             return;
         };
         for a in [&b"one"[..], b"x\x1fy", b"it's \n"] {
@@ -271,7 +277,7 @@ mod tests {
             assert_eq!(
                 String::from_utf8_lossy(&out.stdout),
                 "same\nchanged\nempty-is-unset\nflagged\nmoved\nchanged-a\n",
-                "{a:?}: {code}{}",
+                "{name} {a:?}: {code}{}",
                 String::from_utf8_lossy(&out.stderr)
             );
         }

@@ -348,24 +348,45 @@ mod tests {
     }
 }
 
+/// The shells unit tests run under: the ones on PATH, and the versions that
+/// AUTOVENV_TEST_SHELLS lists (as tests/util does for the integration tests).
+#[cfg(test)]
+pub(crate) const TEST_SHELLS: [&str; 7] = [
+    "bash", "bash-3.2", "bash-4.4", "bash-5.3", "zsh", "fish", "fish-4.7",
+];
+
 /// For unit tests that run a real shell: its path, or None with the reason
-/// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI).
+/// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI). `bash`
+/// is the one on PATH; `bash-3.2` (any name with a version) is the path
+/// AUTOVENV_TEST_SHELLS gives it, as NAME=PATH pairs separated by spaces.
 #[cfg(test)]
 pub(crate) fn test_shell(name: &str) -> Option<std::path::PathBuf> {
     let env = crate::snapshot::Snapshot::capture();
-    let found = env.get("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
+    let found = if name.contains('-') {
+        let listed = env.or_empty("AUTOVENV_TEST_SHELLS");
+        listed
+            .as_encoded_bytes()
+            .split(u8::is_ascii_whitespace)
+            .find_map(|pair| pair.strip_prefix(name.as_bytes())?.strip_prefix(b"="))
+            .map(|path| std::path::PathBuf::from(crate::bytes::os(path)))
+            .filter(|p| p.is_file())
+    } else {
+        env.get("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+    };
     if found.is_none() {
         if env
             .get("AUTOVENV_TEST_REQUIRE_SHELLS")
             .is_some_and(|v| v == "1")
         {
-            panic!("{name} is not installed, and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it");
+            panic!(
+                "{name} is not installed (or not in AUTOVENV_TEST_SHELLS), and AUTOVENV_TEST_REQUIRE_SHELLS=1 requires it"
+            );
         }
-        eprintln!("SKIPPED: {name} is not installed");
+        eprintln!("SKIPPED: {name} is not installed (or not in AUTOVENV_TEST_SHELLS)");
     }
     found
 }
@@ -482,6 +503,21 @@ mod round_trip {
     }
 
     #[test]
+    fn bash_3_2() {
+        round_trip(Shell::Bash, "bash-3.2");
+    }
+
+    #[test]
+    fn bash_4_4() {
+        round_trip(Shell::Bash, "bash-4.4");
+    }
+
+    #[test]
+    fn bash_5_3() {
+        round_trip(Shell::Bash, "bash-5.3");
+    }
+
+    #[test]
     fn zsh() {
         round_trip(Shell::Zsh, "zsh");
     }
@@ -489,5 +525,10 @@ mod round_trip {
     #[test]
     fn fish() {
         round_trip(Shell::Fish, "fish");
+    }
+
+    #[test]
+    fn fish_4_7() {
+        round_trip(Shell::Fish, "fish-4.7");
     }
 }

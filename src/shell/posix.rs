@@ -243,7 +243,10 @@ mod tests {
     #[test]
     fn joined_variable_check_in_real_shells() {
         use std::process::Command;
-        for name in ["bash", "zsh"] {
+        for name in crate::shell::TEST_SHELLS {
+            if !matches!(name.split('-').next(), Some("bash" | "zsh")) {
+                continue;
+            }
             let Some(exe) = crate::shell::test_shell(name) else {
                 continue;
             };

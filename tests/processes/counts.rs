@@ -43,6 +43,31 @@ per_shell!(idle_prompts_start_no_process, |sh: Sh| {
     }
 });
 
+// Command lines of several commands that change no folder (`cd .` among
+// them) start nothing either: in bash, the DEBUG trap that runs the hook
+// after a `cd` inside a line only compares $PWD for each of them.
+per_shell!(lines_that_change_no_folder_start_no_process, |sh: Sh| {
+    let p = places();
+    let mut t = Traced::new(sh, &p.world, &p.world.root);
+    t.cd(&p.deep).idle();
+    let line = match sh {
+        Sh::Fish => "set x 1; true; echo hi > /dev/null; cd .; test -n $x; and true",
+        _ => "x=1; :; echo hi > /dev/null; cd .; [[ -n $x ]] && :",
+    };
+    t.mark("lines_begin");
+    for _ in 0..IDLE_PROMPTS {
+        t.run(line);
+    }
+    t.mark("lines_end");
+    let Some(trace) = t.execute() else { return };
+    let w = trace.between("lines_begin", "lines_end");
+    assert!(
+        w.execs.is_empty() && w.spawns.is_empty(),
+        "{}: {IDLE_PROMPTS} lines of builtins started processes: {w:#?}",
+        sh.label()
+    );
+});
+
 per_shell!(one_cd_starts_one_process, |sh: Sh| {
     let p = places();
     let moves: [(&str, String); 9] = [

@@ -128,6 +128,8 @@ pub struct Script {
     snaps: usize,
     pub env: Vec<(OsString, OsString)>,
     pub cwd: PathBuf,
+    /// bash's rc file (`--rcfile`), read before the script; none by default.
+    pub rcfile: Option<PathBuf>,
 }
 
 pub struct Ran {
@@ -156,6 +158,7 @@ impl Script {
             snaps: 0,
             env: world.env(),
             cwd: world.root.clone(),
+            rcfile: None,
         }
     }
 
@@ -212,14 +215,18 @@ emit fish_prompt
             ),
             _ => {
                 // The prompt as the user sees it, after the shell expands it.
+                // bash before 4.4 has no ${PS1@P}: the prompt is saved as
+                // it is and expanded here (`bash_prompt`).
                 let expand = match self.sh {
-                    Sh::Zsh => "print -rn -- \"${(%)PS1}\"",
-                    _ => "printf '%s' \"${PS1@P}\"",
+                    Sh::Zsh => format!("print -rn -- \"${{(%)PS1}}\" > {q}/ps1_$1"),
+                    _ => format!(
+                        "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then \\builtin eval 'printf %s \"${{PS1@P}}\"' > {q}/ps1_$1; else printf %s \"$PS1\" > {q}/ps1raw_$1; fi"
+                    ),
                 };
                 format!(
                     "__t_snap() {{
     env -0 > {q}/env_$1
-    {expand} > {q}/ps1_$1
+    {expand}
     if typeset -f deactivate >/dev/null 2>&1; then echo yes; else echo no; fi > {q}/deact_$1
     {py} > {q}/py_$1 2>&1
 }}
@@ -252,10 +259,11 @@ PS1='$ '
         } else {
             Command::new(exe)
         };
-        match self.sh {
-            Sh::Bash => c.args(["--norc", "--noprofile", "-i"]),
-            Sh::Zsh => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
-            Sh::Fish => c.args(["--no-config", "-i"]),
+        match (self.sh, &self.rcfile) {
+            (Sh::Bash, None) => c.args(["--norc", "--noprofile", "-i"]),
+            (Sh::Bash, Some(rc)) => c.args(["--noprofile", "--rcfile"]).arg(rc).arg("-i"),
+            (Sh::Zsh, _) => c.args(["--no-rcs", "--no-globalrcs", "-i"]),
+            (Sh::Fish, _) => c.args(["--no-config", "-i"]),
         };
         c.env_clear()
             .envs(self.env.iter().cloned())
@@ -317,9 +325,13 @@ PS1='$ '
                         Some((kv[..eq].to_vec(), kv[eq + 1..].to_vec()))
                     })
                     .collect();
+                let prompt = match std::fs::read(snapdir.path().join(format!("ps1raw_{n}"))) {
+                    Ok(raw) => bash_prompt(&raw),
+                    Err(_) => read(format!("ps1_{n}")),
+                };
                 Snap {
                     env,
-                    prompt: read(format!("ps1_{n}")),
+                    prompt,
                     has_deactivate: read(format!("deact_{n}")).starts_with(b"yes"),
                     python: read(format!("py_{n}")),
                 }
@@ -331,4 +343,26 @@ PS1='$ '
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
+}
+
+/// What bash shows for a PS1 holding only plain text, backslashes and the
+/// escapes autovenv writes: the `${PS1@P}` of bash 4.4, for bash 3.2. The
+/// prompt is decoded (`\\` is one backslash), then, as `promptvars` does,
+/// expanded as in double quotes (`\$`, `\``, `\\` lose the backslash).
+pub fn bash_prompt(raw: &[u8]) -> Vec<u8> {
+    fn unescape(text: &[u8], escaped: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut bytes = text.iter().copied().peekable();
+        while let Some(b) = bytes.next() {
+            match bytes.peek() {
+                Some(&next) if b == b'\\' && escaped.contains(&next) => {
+                    out.push(next);
+                    bytes.next();
+                }
+                _ => out.push(b),
+            }
+        }
+        out
+    }
+    unescape(&unescape(raw, b"\\"), b"$`\\")
 }
