@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{self, Probe, Project};
+use crate::detect::{self, Hint, Probe, Project};
 use crate::plan::{self, Outcome, Target};
 use crate::state::{Current, Local, Owner};
 use crate::trust;
@@ -111,6 +111,8 @@ pub struct Decision {
     /// Every file system question the decision rests on, with its answer:
     /// the hook replays them to know that nothing changed.
     pub probes: Vec<Probe>,
+    /// No project, but a file that shows one without its environment.
+    pub hint: Option<Hint>,
 }
 
 impl Decision {
@@ -150,6 +152,7 @@ pub fn decide(
     }
     let owner = current.owner();
     let project = detection.project;
+    let hint = detection.hint;
 
     let root = project.as_ref().map(|p| p.root.clone());
     let off = if user_deactivate && matches!(owner, Owner::Autovenv(_)) {
@@ -237,6 +240,7 @@ pub fn decide(
         off,
         problems,
         probes,
+        hint,
     }
 }
 
@@ -267,6 +271,7 @@ pub fn cannot_read_dir(
         off: memo.off.clone(),
         problems,
         probes: Vec::new(),
+        hint: None,
     }
 }
 

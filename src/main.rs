@@ -13,6 +13,7 @@ mod config;
 mod detect;
 mod engine;
 mod known;
+mod locate;
 mod message;
 mod plan;
 mod settle;
