@@ -13,6 +13,7 @@ mod util;
 mod commands;
 mod failures;
 mod hooks;
+mod kinds;
 mod processes;
 mod scenarios;
 mod status;
