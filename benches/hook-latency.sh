@@ -17,7 +17,11 @@
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
-#   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look.
+#   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look,
+#   ALL_KINDS=1 turns on every other tool's kind (src/locate): Poetry's,
+#     Pipenv's, Hatch's and pyenv's folders exist in the isolated HOME and
+#     UV_PROJECT_ENVIRONMENT is set, so every folder the search walks asks
+#     for pyproject.toml, Pipfile and .python-version too (the worst case).
 #
 # It installs nothing. It needs: bash 5 (EPOCHREALTIME), zsh, fish, python3
 # with the venv module, rustc (for the floor binary), strace, GNU time
@@ -174,6 +178,11 @@ setup_world() { # ROOT PATH_VALUE
         XDG_STATE_HOME="$home/.local/state" XDG_CACHE_HOME="$home/.cache"
         AUTOVENV_DATA_DIR="$root/autovenv-data" AUTOVENV_HOME="$work/central"
     )
+    if [[ -n ${ALL_KINDS-} ]]; then
+        session_env+=(UV_PROJECT_ENVIRONMENT=.uv-env)
+        mkdir -p "$home/.cache/pypoetry/virtualenvs" "$home/.local/share/virtualenvs" \
+            "$home/.local/share/hatch/env/virtual" "$home/.pyenv/versions"
+    fi
     mkdir -p "$home" "$work/central" "$root/out"
     alpha=$root/p/alpha
     beta=$root/p/beta

@@ -458,8 +458,8 @@ per_shell!(idle_prompts_in_every_kind_start_no_process, |sh: Sh| {
     }
 });
 
-/// `poetry install` (or any tool) making the environment after the `cd` is
-/// seen at the next prompt, without another `cd`.
+// `poetry install` (or any tool) making the environment after the `cd` is
+// seen at the next prompt, without another `cd`.
 per_shell!(
     an_environment_made_after_the_cd_is_seen_at_the_next_prompt,
     |sh: Sh| {

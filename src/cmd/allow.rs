@@ -110,6 +110,17 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
             };
             if kind.is_dir() {
                 subdirs.push(entry.path());
+            } else if kind.is_file() && entry.file_name() == ".venv" {
+                // A `.venv` file whose path leads outside the central
+                // folders needs allow like a venv folder.
+                if let Some(p) = detect::detect(&dir, config).project
+                    && p.root == dir
+                    && matches!(p.marker, Marker::VenvFile { .. })
+                    && !p.central
+                    && let Ok(v) = p.venv
+                {
+                    found.push(v.path);
+                }
             }
         }
         subdirs.sort();
