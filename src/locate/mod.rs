@@ -328,3 +328,168 @@ mod fuzz {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::detect;
+    use std::fs;
+
+    /// A HOME in which every tool's folder exists.
+    fn all_kinds(home: &Path) -> Config {
+        for d in [
+            ".cache/pypoetry/virtualenvs",
+            ".local/share/virtualenvs",
+            ".local/share/hatch/env/virtual",
+            ".pyenv/versions",
+        ] {
+            fs::create_dir_all(home.join(d)).unwrap();
+        }
+        Config::from_snapshot(&crate::snapshot::Snapshot::from_pairs(
+            [
+                ("HOME", home.as_os_str()),
+                ("AUTOVENV_HOME", home.join("central").as_os_str()),
+                ("POETRY_CONFIG_DIR", home.join("none").as_os_str()),
+            ],
+            None,
+        ))
+    }
+
+    #[test]
+    fn with_every_folder_each_level_asks_three_more_questions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let c = all_kinds(&home);
+        let deep = tmp.path().join("a/b/c");
+        fs::create_dir_all(&deep).unwrap();
+        let d = detect(&deep, &c);
+        assert!(d.project.is_none());
+        let levels = deep.ancestors().count();
+        // .venv-name, venv, .venv; pyproject.toml, Pipfile (within
+        // Pipenv's depth), .python-version; and the four folders.
+        let pipfile_levels = levels.min(c.tools.pipenv_max_depth);
+        assert_eq!(d.probes.len(), 3 * levels + 2 * levels + pipfile_levels + 4);
+    }
+
+    #[test]
+    fn damaged_tool_files_give_one_line_and_activate_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let c = all_kinds(&home);
+        let p = tmp.path().join("p");
+        fs::create_dir_all(&p).unwrap();
+        for (content, says) in [
+            (b"[project\nname = 1".to_vec(), "not valid TOML"),
+            (b"\xff\xfe\x00binary".to_vec(), "not UTF-8"),
+            (vec![b'#'; 2 << 20], "larger than 1 MiB"),
+        ] {
+            fs::write(p.join("pyproject.toml"), &content).unwrap();
+            let d = detect(&p, &c);
+            let project = d.project.expect("Poetry would stop here too");
+            let why = project.venv.unwrap_err();
+            assert!(why.contains(says), "{why}");
+            assert!(!why.contains('\n'), "one line: {why}");
+        }
+        fs::remove_file(p.join("pyproject.toml")).unwrap();
+        fs::write(p.join("Pipfile"), "[[source]\n").unwrap();
+        let why = detect(&p, &c).project.unwrap().venv.unwrap_err();
+        assert!(why.contains("Pipfile is damaged"), "{why}");
+    }
+
+    #[test]
+    fn poetry_pipenv_hatch_and_pyenv_in_their_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let c = all_kinds(&home);
+        let fake = |dir: &Path| {
+            fs::create_dir_all(dir.join("bin")).unwrap();
+            fs::write(dir.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+            std::os::unix::fs::symlink("/usr/bin/python3", dir.join("bin/python")).unwrap();
+        };
+        // Poetry: one environment is that one; a second asks for a choice.
+        let proj = tmp.path().join("poetry-proj");
+        fs::create_dir_all(&proj).unwrap();
+        fs::write(proj.join("pyproject.toml"), "[project]\nname = \"Demo\"\n").unwrap();
+        let real = fs::canonicalize(&proj).unwrap();
+        let base = poetry::env_name("Demo", &real).unwrap();
+        let venvs = home.join(".cache/pypoetry/virtualenvs");
+        fake(&venvs.join(format!("{base}-py3.11")));
+        let p = detect(&proj, &c).project.unwrap();
+        assert_eq!(p.marker.code(), "poetry");
+        assert!(p.is_central());
+        assert_eq!(p.venv.unwrap().path, venvs.join(format!("{base}-py3.11")));
+        fake(&venvs.join(format!("{base}-py3.9")));
+        let why = detect(&proj, &c).project.unwrap().venv.unwrap_err();
+        assert!(why.contains("poetry env use"), "{why}");
+        fs::write(
+            venvs.join("envs.toml"),
+            format!("[{base}]\nminor = \"3.9\"\npatch = \"3.9.18\"\n"),
+        )
+        .unwrap();
+        let p = detect(&proj, &c).project.unwrap();
+        assert_eq!(p.venv.unwrap().path, venvs.join(format!("{base}-py3.9")));
+
+        // Pipenv, from a subfolder.
+        let proj = tmp.path().join("pipenv proj");
+        fs::create_dir_all(proj.join("src")).unwrap();
+        fs::write(proj.join("Pipfile"), "[packages]\n").unwrap();
+        let real = fs::canonicalize(&proj).unwrap();
+        let env = home
+            .join(".local/share/virtualenvs")
+            .join(bytes::os(&pipenv::env_name(&real)));
+        fake(&env);
+        let p = detect(&proj.join("src"), &c).project.unwrap();
+        assert_eq!((p.marker.code(), p.root.clone()), ("pipenv", proj.clone()));
+        assert_eq!(p.venv.unwrap().path, env);
+
+        // Hatch.
+        let proj = tmp.path().join("hatch-proj");
+        fs::create_dir_all(&proj).unwrap();
+        fs::write(proj.join("pyproject.toml"), "[project]\nname = \"H_x\"\n").unwrap();
+        let real = fs::canonicalize(&proj).unwrap();
+        let env = home
+            .join(".local/share/hatch/env/virtual/h-x")
+            .join(hatch::project_id(&real))
+            .join("h-x");
+        fake(&env);
+        assert_eq!(detect(&proj, &c).project.unwrap().venv.unwrap().path, env);
+
+        // pyenv-virtualenv: a name is an environment, a version is not.
+        let proj = tmp.path().join("pyenv-proj");
+        fs::create_dir_all(&proj).unwrap();
+        let versions = home.join(".pyenv/versions");
+        fake(&versions.join("3.12.1/envs/web"));
+        fs::create_dir_all(versions.join("3.12.1/bin")).unwrap();
+        std::os::unix::fs::symlink(versions.join("3.12.1/envs/web"), versions.join("web")).unwrap();
+        fs::write(proj.join(".python-version"), "3.12.1\n").unwrap();
+        assert!(detect(&proj, &c).project.is_none());
+        fs::write(proj.join(".python-version"), "web\n").unwrap();
+        let p = detect(&proj, &c).project.unwrap();
+        assert_eq!(p.marker.code(), "pyenv-virtualenv");
+        assert_eq!(p.venv.unwrap().path, versions.join("web"));
+    }
+
+    #[test]
+    fn hints_name_the_command() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        fs::create_dir_all(&home).unwrap();
+        let c = Config::from_snapshot(&crate::snapshot::Snapshot::from_pairs(
+            [("HOME", home.as_os_str())],
+            None,
+        ));
+        let p = tmp.path().join("p");
+        fs::create_dir_all(p.join("src")).unwrap();
+        assert_eq!(hint(&p.join("src"), &c), None);
+        fs::write(p.join("requirements.txt"), "flask\n").unwrap();
+        assert_eq!(hint(&p.join("src"), &c).unwrap().command, "autovenv new");
+        fs::write(p.join("pyproject.toml"), "[tool.poetry]\n").unwrap();
+        assert_eq!(hint(&p, &c).unwrap().command, "poetry install");
+        fs::write(p.join("uv.lock"), "").unwrap();
+        let h = hint(&p, &c).unwrap();
+        assert_eq!((h.command, h.root), ("uv sync", p.clone()));
+        // Not for HOME itself.
+        fs::write(home.join("requirements.txt"), "x\n").unwrap();
+        assert_eq!(hint(&home, &c), None);
+    }
+}
