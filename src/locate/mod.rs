@@ -104,6 +104,65 @@ impl Tools {
     }
 }
 
+/// One tool's central folder, for `autovenv list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFolder {
+    pub tool: &'static str,
+    pub folder: PathBuf,
+    pub exists: bool,
+    /// The environments directly in it (Hatch's: at its fixed depth).
+    pub environments: usize,
+}
+
+/// Poetry's, Pipenv's, Hatch's and pyenv's folders, where they can be known.
+pub fn tool_folders(config: &Config) -> Vec<ToolFolder> {
+    let t = &config.tools;
+    let folders = [
+        ("Poetry", poetry::user_virtualenvs_path(t), 0),
+        ("Pipenv", t.pipenv_home.clone(), 0),
+        (
+            "Hatch",
+            t.hatch_data.as_ref().map(|d| hatch::virtual_dir(d)),
+            2,
+        ),
+        (
+            "pyenv-virtualenv",
+            t.pyenv_root.as_ref().map(|r| r.join("versions")),
+            0,
+        ),
+    ];
+    folders
+        .into_iter()
+        .filter_map(|(tool, folder, depth)| {
+            let folder = folder?;
+            Some(ToolFolder {
+                tool,
+                exists: folder.is_dir(),
+                environments: count_venvs(&folder, depth),
+                folder,
+            })
+        })
+        .collect()
+}
+
+/// Environments `depth` folders below `dir` (links followed, as pyenv's
+/// `versions/NAME` is one; a plain interpreter is no environment).
+fn count_venvs(dir: &Path, depth: usize) -> usize {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if depth == 0 {
+                usize::from(crate::venv::is_venv(&p))
+            } else {
+                count_venvs(&p, depth - 1)
+            }
+        })
+        .sum()
+}
+
 /// Files that show a project of one of the tools, and the command that
 /// makes its environment, in the order they are looked for.
 const HINT_FILES: &[(&str, &str)] = &[
