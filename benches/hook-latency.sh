@@ -11,6 +11,7 @@
 #             peak memory; the binary alone (default)
 #   scaling   autovenv alone: directory depth 1/10/50, PATH of 10/1,000
 #             entries, trust store of 10/10,000 projects
+#   depth     scaling's directory depths alone (1/10/50)
 #   all       both
 #   --quick   fewer rounds and steps: a smoke test, not a measurement
 #   --require-all  fail instead of skipping a missing shell or peer tool
@@ -46,11 +47,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 
 modes=()
+depth_only=
 quick=
 require_all=
 for arg in "$@"; do
     case $arg in
     compare | scaling) modes+=("$arg") ;;
+    depth) modes+=(scaling) depth_only=1 ;;
     all) modes+=(compare scaling) ;;
     --quick) quick=1 ;;
     --require-all) require_all=1 ;;
@@ -589,6 +592,10 @@ scaling() {
         mkdir -p "$dir/a" "$dir/b"
         scale_run "depth $depth" "$dir/a" "$dir/a" "$dir/b"
     done
+    if [[ -n $depth_only ]]; then
+        echo
+        return
+    fi
     # PATH length: idle in alpha/src, cd switches between alpha and beta
     # (each switch rewrites PATH).
     for len in 10 1000; do

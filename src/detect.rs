@@ -171,15 +171,6 @@ impl Prober {
         cfg && python
     }
 
-    /// Watches the first line of a file already read: what the shell can
-    /// compare with `read`, or an answer it cannot check.
-    pub(crate) fn first_line(&mut self, path: PathBuf, raw: &[u8]) {
-        self.probes.push(match stable_first_line(raw) {
-            Some(line) => Probe::FirstLine { path, line },
-            None => Probe::Volatile,
-        });
-    }
-
     pub(crate) fn link_exists(&mut self, path: PathBuf) -> bool {
         let found = self.answer(&path, std::fs::symlink_metadata(&path));
         self.record(path, found, true)
@@ -276,7 +267,7 @@ fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
 }
 
 /// ELOOP and ENAMETOOLONG (ErrorKind::FilesystemLoop is not stable yet).
-pub(crate) fn is_loop_or_too_long(e: &std::io::Error) -> bool {
+fn is_loop_or_too_long(e: &std::io::Error) -> bool {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     const CODES: [i32; 2] = [40, 36];
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
@@ -323,7 +314,7 @@ fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Pr
     }
 }
 
-pub(crate) fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
+fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
     let shown = bytes::display_path(file);
     let handle = std::fs::File::open(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let mut raw = Vec::new();

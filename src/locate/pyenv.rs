@@ -35,11 +35,17 @@ pub fn locate(
         return None;
     }
     // A file that cannot be read, or is too large, names nothing (pyenv
-    // itself ignores such a file); its first line is still watched.
+    // itself ignores such a file). The first line is watched where it alone
+    // decides (pyenv writes one line); otherwise only the file's existence,
+    // and an edit is seen at the next `cd`: an idle prompt starts nothing.
     let raw = super::read_bounded(&file, LIMIT).ok().flatten();
-    match &raw {
-        Some(raw) => prober.first_line(file.clone(), raw),
-        None => prober.probes.push(crate::detect::Probe::Volatile),
+    if let Some(line) = raw.as_deref().and_then(crate::detect::stable_first_line)
+        && !line.trim_ascii_start().starts_with(b"#")
+    {
+        prober.probes.push(crate::detect::Probe::FirstLine {
+            path: file.clone(),
+            line,
+        });
     }
     let name = first_entry(&raw?)?;
     let env = versions.join(&name);

@@ -52,12 +52,7 @@ pub fn locate(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
         // "no" whether the file is there or not: watch the file itself.
         prober.exists(file.clone());
     }
-    let read = detect::read_name_file(&file);
-    match &read {
-        Ok(raw) => prober.first_line(file.clone(), raw),
-        Err(_) => prober.probes.push(detect::Probe::Volatile),
-    }
-    let target = read.and_then(|raw| parse(&raw, &file));
+    let target = read(&file, prober).and_then(|raw| parse(&raw, &file));
     let name = match &target {
         Ok(Target::Name(n)) => Some(n.clone()),
         _ => None,
@@ -88,6 +83,37 @@ pub fn locate(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
         venv,
         central,
     })
+}
+
+/// A `.venv` file holds one short line; this much is read at the most.
+const LIMIT: u64 = 4096;
+
+/// The file's content, with its first line watched. Only the first line
+/// decides, so it is watched even when blank; a file whose first line the
+/// shell cannot compare (empty, a NUL byte, no line end within the limit)
+/// is watched for existence only, and re-read at the next `cd`: the idle
+/// prompt never starts a process, even for bad input.
+fn read(file: &Path, prober: &mut Prober) -> Result<Vec<u8>, String> {
+    let shown = bytes::display_path(file);
+    let mut raw = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, LIMIT + 1), &mut raw))
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let whole = raw.len() as u64 <= LIMIT;
+    let line_end = raw.iter().position(|&b| b == b'\n');
+    let line = &raw[..line_end.unwrap_or(raw.len())];
+    if !raw.is_empty() && !line.contains(&0) && (line_end.is_some() || whole) {
+        prober.probes.push(detect::Probe::FirstLine {
+            path: file.to_path_buf(),
+            line: line.to_vec(),
+        });
+    }
+    if !whole {
+        return Err(format!(
+            "{shown} is refused: it is larger than {LIMIT} bytes; it should hold one environment name or path"
+        ));
+    }
+    Ok(raw)
 }
 
 /// A name: autovenv's central folder, then Pipenv's.
@@ -265,6 +291,27 @@ mod tests {
         let d = detect(&proj, &c);
         assert!(d.unreadable.is_none());
         assert!(d.project.unwrap().venv.is_err());
+    }
+
+    #[test]
+    fn bad_content_is_refused_and_never_makes_the_check_ask_every_prompt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = config(&tmp.path().join("c"), tmp.path());
+        let proj = tmp.path().join("p");
+        fs::create_dir_all(&proj).unwrap();
+        for content in [
+            b"".to_vec(),
+            b"\nname\n".to_vec(),
+            vec![b'a'; 10_000],
+            b"a\0b\n".to_vec(),
+            b"\xff\xfe\n".to_vec(),
+        ] {
+            fs::write(proj.join(".venv"), &content).unwrap();
+            let d = detect(&proj, &c);
+            assert!(!d.probes.contains(&Probe::Volatile), "{content:?}");
+            let why = d.project.unwrap().venv.unwrap_err();
+            assert!(!why.contains('\n'), "one line: {why}");
+        }
     }
 
     #[test]
