@@ -525,3 +525,38 @@ fn poetry_hash(real: &Path) -> String {
         .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+// A project with a tool's file and no environment anywhere gets one line,
+// once per shell, with the command that makes its environment.
+per_shell!(
+    a_project_without_its_environment_is_hinted_once,
+    |sh: Sh| {
+        let world = World::new();
+        let project = world.path("fresh");
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::write(project.join("poetry.lock"), "").unwrap();
+        let outside = world.path("outside");
+        world.mkdir(&outside);
+        let mut s = Script::new(sh, &world);
+        s.cd(&project.join("src"));
+        s.cd(&outside);
+        s.cd(&project);
+        s.snap();
+        let ran = s.execute();
+        let hints: Vec<&str> = ran
+            .messages()
+            .into_iter()
+            .filter(|m| m.contains("no environment yet"))
+            .collect();
+        assert_eq!(
+            hints,
+            vec![format!(
+                "autovenv: {} has poetry.lock but no environment yet; to make one, run: poetry install",
+                project.display()
+            )],
+            "{}",
+            ran.stderr
+        );
+        assert_eq!(ran.snaps[0].var("VIRTUAL_ENV"), None);
+    }
+);
