@@ -20,7 +20,8 @@
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
 #   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look,
 #   ALL_KINDS=1 turns on every other tool's kind (src/locate): Poetry's,
-#     Pipenv's, Hatch's and pyenv's folders exist in the isolated HOME and
+#     Pipenv's, Hatch's and pyenv's folders hold an environment in the
+#     isolated HOME and
 #     UV_PROJECT_ENVIRONMENT is set, so every folder the search walks asks
 #     for pyproject.toml, Pipfile and .python-version too (the worst case).
 #
@@ -183,8 +184,16 @@ setup_world() { # ROOT PATH_VALUE
     )
     if [[ -n ${ALL_KINDS-} ]]; then
         session_env+=(UV_PROJECT_ENVIRONMENT=.uv-env)
-        mkdir -p "$home/.cache/pypoetry/virtualenvs" "$home/.local/share/virtualenvs" \
-            "$home/.local/share/hatch/env/virtual" "$home/.pyenv/versions"
+        # Each tool's folder, with one environment in it, as on a machine
+        # where every tool is in use (pyenv's versions/ without one would
+        # ask nothing per folder).
+        local d
+        for d in "$home/.cache/pypoetry/virtualenvs/other-AAAAAAAA-py3.11" \
+            "$home/.local/share/virtualenvs/other-AAAAAAAA" \
+            "$home/.local/share/hatch/env/virtual/other/AAAAAAAA/other" \
+            "$home/.pyenv/versions/3.11.7/envs/other"; do
+            [[ -d $d ]] || python3 -m venv --without-pip "$d"
+        done
     fi
     mkdir -p "$home" "$work/central" "$root/out"
     alpha=$root/p/alpha

@@ -51,7 +51,8 @@ impl Tools {
             poetry: gate(poetry::user_virtualenvs_path(t)),
             pipenv: gate(t.pipenv_home.clone()),
             hatch: gate(t.hatch_data.as_ref().map(|d| hatch::virtual_dir(d))),
-            pyenv: gate(t.pyenv_root.as_ref().map(|r| r.join("versions"))),
+            pyenv: gate(t.pyenv_root.as_ref().map(|r| r.join("versions")))
+                .filter(|v| pyenv::holds_environments(v, prober)),
             uv: t.uv_project_environment.is_some(),
         }
     }
@@ -414,11 +415,18 @@ mod tests {
         ))
     }
 
+    fn fake_venv(dir: &Path) {
+        fs::create_dir_all(dir.join("bin")).unwrap();
+        fs::write(dir.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        std::os::unix::fs::symlink("/usr/bin/python3", dir.join("bin/python")).unwrap();
+    }
+
     #[test]
     fn with_every_folder_each_level_asks_three_more_questions() {
         let tmp = tempfile::tempdir().unwrap();
         let home = tmp.path().join("home");
         let c = all_kinds(&home);
+        fake_venv(&home.join(".pyenv/versions/3.12.1/envs/seed"));
         let deep = tmp.path().join("a/b/c");
         fs::create_dir_all(&deep).unwrap();
         let d = detect(&deep, &c);
@@ -428,6 +436,28 @@ mod tests {
         // Pipenv's depth), .python-version; and the four folders.
         let pipfile_levels = levels.min(c.tools.pipenv_max_depth);
         assert_eq!(d.probes.len(), 3 * levels + 2 * levels + pipfile_levels + 4);
+    }
+
+    #[test]
+    fn pyenv_without_environments_costs_nothing_per_level() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let c = all_kinds(&home);
+        let versions = home.join(".pyenv/versions");
+        fs::create_dir_all(versions.join("3.12.1/bin")).unwrap();
+        fs::create_dir_all(versions.join("3.11.7/bin")).unwrap();
+        let deep = tmp.path().join("a/b/c");
+        fs::create_dir_all(&deep).unwrap();
+        let d = detect(&deep, &c);
+        let asked = probed_paths(&d.probes);
+        assert!(!asked.iter().any(|p| p.ends_with(".python-version")));
+        // Where `pyenv virtualenv` would put the first environment.
+        assert!(asked.contains(&versions.join("3.12.1/envs")));
+        assert!(asked.contains(&versions.join("3.11.7/envs")));
+        // Once there is one, `.python-version` is asked in every folder.
+        fake_venv(&versions.join("3.11.7/envs/web"));
+        let d = detect(&deep, &c);
+        assert!(probed_paths(&d.probes).contains(&deep.join(".python-version")));
     }
 
     #[test]

@@ -63,6 +63,37 @@ pub fn locate(
     })
 }
 
+/// Whether `versions/` holds an environment at all. Most pyenv users keep
+/// interpreters only; for them a `.python-version` can name no environment,
+/// and asking for one in every folder of the walk would be wasted on every
+/// prompt. Instead the hook watches where pyenv-virtualenv's first
+/// environment for each interpreter goes (`versions/X.Y.Z/envs`), so that
+/// `pyenv virtualenv` is still seen at the next prompt.
+pub fn holds_environments(versions: &Path, prober: &mut Prober) -> bool {
+    let mut interpreters = Vec::new();
+    for entry in std::fs::read_dir(versions).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if venv::is_venv(&path) {
+            return true;
+        }
+        let envs = path.join("envs");
+        if std::fs::read_dir(&envs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| venv::is_venv(&e.path()))
+        {
+            return true;
+        }
+        interpreters.push(envs);
+    }
+    interpreters.sort();
+    for envs in interpreters {
+        prober.exists(envs);
+    }
+    false
+}
+
 /// The first entry, when it can only name something inside `versions/`:
 /// plain names joined by `/` (`3.12.1/envs/web`), no `.` or `..`.
 pub fn first_entry(raw: &[u8]) -> Option<OsString> {
