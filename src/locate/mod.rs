@@ -559,6 +559,32 @@ mod tests {
     }
 
     #[test]
+    fn an_environment_another_user_owns_is_not_central() {
+        // Only root can give a folder away; elsewhere there is nothing to try.
+        let root = fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+        if !root {
+            eprintln!("SKIPPED: needs root to chown a folder to another user");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let c = all_kinds(&home);
+        let proj = tmp.path().join("proj");
+        fs::create_dir_all(&proj).unwrap();
+        fs::write(proj.join("Pipfile"), "[packages]\n").unwrap();
+        let real = fs::canonicalize(&proj).unwrap();
+        let env = home
+            .join(".local/share/virtualenvs")
+            .join(bytes::os(&pipenv::env_name(&real)));
+        fake_venv(&env);
+        assert!(detect(&proj, &c).project.unwrap().is_central());
+        std::os::unix::fs::chown(&env, Some(65534), Some(65534)).unwrap();
+        let p = detect(&proj, &c).project.unwrap();
+        assert!(p.venv.is_ok());
+        assert!(!p.is_central(), "planted by another user: needs allow");
+    }
+
+    #[test]
     fn hints_name_the_command() {
         let tmp = tempfile::tempdir().unwrap();
         let home = tmp.path().join("home");
