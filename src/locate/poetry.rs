@@ -200,9 +200,9 @@ pub fn locate(
             let list: Vec<String> = found.iter().map(|(m, _)| m.clone()).collect();
             return Some(project(
                 Err(format!(
-                    "{} has Poetry environments for Python {}, and Poetry would ask the Python on PATH which to use; autovenv runs none, so pick one with: poetry env use {}",
+                    "{} has Poetry environments for Python {} (no choice recorded in envs.toml): Poetry would ask the Python on PATH which to use, and autovenv runs none; pick one with: poetry env use {}",
                     bytes::display_path(dir),
-                    list.join(", "),
+                    list.join(" and "),
                     list.last().cloned().unwrap_or_default()
                 )),
                 false,
