@@ -12,7 +12,7 @@
 //! `PYENV_VERSION`, which beats the file for pyenv, is not followed: it is
 //! not a property of a folder.
 //!
-//! Checked against pyenv 2.x with pyenv-virtualenv (`pyenv virtualenv`).
+//! Checked against pyenv 2.6.30 with pyenv-virtualenv 1.4.0 (`pyenv virtualenv`).
 
 use std::ffi::OsString;
 use std::path::Path;
