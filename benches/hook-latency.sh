@@ -11,13 +11,19 @@
 #             peak memory; the binary alone (default)
 #   scaling   autovenv alone: directory depth 1/10/50, PATH of 10/1,000
 #             entries, trust store of 10/10,000 projects
+#   depth     scaling's directory depths alone (1/10/50)
 #   all       both
 #   --quick   fewer rounds and steps: a smoke test, not a measurement
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
-#   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look.
+#   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look,
+#   ALL_KINDS=1 turns on every other tool's kind (src/locate): Poetry's,
+#     Pipenv's, Hatch's and pyenv's folders hold an environment in the
+#     isolated HOME and
+#     UV_PROJECT_ENVIRONMENT is set, so every folder the search walks asks
+#     for pyproject.toml, Pipfile and .python-version too (the worst case).
 #
 # It installs nothing. It needs: bash 5 (EPOCHREALTIME), zsh, fish, python3
 # with the venv module, rustc (for the floor binary), strace, GNU time
@@ -42,11 +48,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 
 modes=()
+depth_only=
 quick=
 require_all=
 for arg in "$@"; do
     case $arg in
     compare | scaling) modes+=("$arg") ;;
+    depth) modes+=(scaling) depth_only=1 ;;
     all) modes+=(compare scaling) ;;
     --quick) quick=1 ;;
     --require-all) require_all=1 ;;
@@ -174,6 +182,19 @@ setup_world() { # ROOT PATH_VALUE
         XDG_STATE_HOME="$home/.local/state" XDG_CACHE_HOME="$home/.cache"
         AUTOVENV_DATA_DIR="$root/autovenv-data" AUTOVENV_HOME="$work/central"
     )
+    if [[ -n ${ALL_KINDS-} ]]; then
+        session_env+=(UV_PROJECT_ENVIRONMENT=.uv-env)
+        # Each tool's folder, with one environment in it, as on a machine
+        # where every tool is in use (pyenv's versions/ without one would
+        # ask nothing per folder).
+        local d
+        for d in "$home/.cache/pypoetry/virtualenvs/other-AAAAAAAA-py3.11" \
+            "$home/.local/share/virtualenvs/other-AAAAAAAA" \
+            "$home/.local/share/hatch/env/virtual/other/AAAAAAAA/other" \
+            "$home/.pyenv/versions/3.11.7/envs/other"; do
+            [[ -d $d ]] || python3 -m venv --without-pip "$d"
+        done
+    fi
     mkdir -p "$home" "$work/central" "$root/out"
     alpha=$root/p/alpha
     beta=$root/p/beta
@@ -580,6 +601,10 @@ scaling() {
         mkdir -p "$dir/a" "$dir/b"
         scale_run "depth $depth" "$dir/a" "$dir/a" "$dir/b"
     done
+    if [[ -n $depth_only ]]; then
+        echo
+        return
+    fi
     # PATH length: idle in alpha/src, cd switches between alpha and beta
     # (each switch rewrites PATH).
     for len in 10 1000; do

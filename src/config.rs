@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::bytes;
 use crate::snapshot::Snapshot;
@@ -20,6 +20,23 @@ pub const DECIDING_VARS: &[&str] = &[
     "AUTOVENV_DATA_DIR",
     "XDG_DATA_HOME",
     "VIRTUAL_ENV_DISABLE_PROMPT",
+    // The other tools' own settings (src/locate): where their environments
+    // live and which one a project uses.
+    "UV_PROJECT_ENVIRONMENT",
+    "POETRY_VIRTUALENVS_PATH",
+    "POETRY_VIRTUALENVS_IN_PROJECT",
+    "POETRY_VIRTUALENVS_CREATE",
+    "POETRY_CACHE_DIR",
+    "POETRY_CONFIG_DIR",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "PIPENV_VENV_IN_PROJECT",
+    "PIPENV_NO_VENV_IN_PROJECT",
+    "PIPENV_CUSTOM_VENV_NAME",
+    "PIPENV_PYTHON",
+    "PIPENV_MAX_DEPTH",
+    "HATCH_DATA_DIR",
+    "PYENV_ROOT",
 ];
 
 pub const DEFAULT_DIRS: &[&str] = &["venv", ".venv"];
@@ -49,8 +66,42 @@ pub struct Config {
     pub disable_prompt: bool,
     /// `AUTOVENV_CREATOR`: what `autovenv new` creates environments with.
     pub creator: Creator,
+    /// Where the other tools keep environments, by their own rules.
+    pub tools: Tools,
     /// Problems with the settings themselves, one line each.
     pub warnings: Vec<String>,
+}
+
+/// The other tools' settings that decide where a project's environment is
+/// (src/locate): each read here, as the tool itself reads it. A folder that
+/// cannot be known (no HOME) is None, and that kind is off.
+#[derive(Debug, Clone, Default)]
+pub struct Tools {
+    pub home: Option<PathBuf>,
+    /// `UV_PROJECT_ENVIRONMENT`, non-empty (uv ignores an empty one).
+    pub uv_project_environment: Option<PathBuf>,
+    /// `POETRY_CACHE_DIR`, else the platform cache folder + `pypoetry`.
+    pub poetry_cache_dir: Option<PathBuf>,
+    /// Whether `POETRY_CACHE_DIR` set it (it then beats the config files).
+    pub poetry_cache_dir_from_env: bool,
+    /// Where Poetry's `config.toml` is: `POETRY_CONFIG_DIR`, else the
+    /// platform config folder + `pypoetry`.
+    pub poetry_config_dir: Option<PathBuf>,
+    pub poetry_virtualenvs_path: Option<PathBuf>,
+    pub poetry_in_project: Option<bool>,
+    pub poetry_create: Option<bool>,
+    /// `WORKON_HOME`, else `${XDG_DATA_HOME:-~/.local/share}/virtualenvs`.
+    pub pipenv_home: Option<PathBuf>,
+    pub pipenv_in_project: Option<bool>,
+    pub pipenv_custom_name: Option<OsString>,
+    pub pipenv_python: Option<OsString>,
+    /// How many folders, the current one included, Pipenv looks in for a
+    /// Pipfile.
+    pub pipenv_max_depth: usize,
+    /// `HATCH_DATA_DIR`, else the platform data folder + `hatch`.
+    pub hatch_data: Option<PathBuf>,
+    /// `PYENV_ROOT`, else `~/.pyenv`.
+    pub pyenv_root: Option<PathBuf>,
 }
 
 impl Config {
@@ -130,6 +181,8 @@ impl Config {
             }
         };
 
+        let tools = tools(env, home.as_deref());
+
         Config {
             venv_dirs,
             central,
@@ -138,8 +191,107 @@ impl Config {
             quiet,
             disable_prompt,
             creator,
+            tools,
             warnings,
         }
+    }
+}
+
+/// The other tools' settings, each as that tool reads its variables.
+fn tools(env: &Snapshot, home: Option<&std::path::Path>) -> Tools {
+    let path = |name: &str| env.non_empty(name).map(|v| expand_home(Path::new(v), home));
+    // platformdirs (which Poetry and Hatch use) takes an XDG variable that
+    // is blank as unset.
+    let xdg = |name: &str, default: &str| {
+        env.get(name)
+            .filter(|v| !v.as_bytes().trim_ascii().is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home.map(|h| h.join(default)))
+    };
+    let macos = cfg!(target_os = "macos");
+    let (cache, config, data) = if macos {
+        let lib = |sub: &str| home.map(|h| h.join(sub));
+        (
+            lib("Library/Caches"),
+            lib("Library/Application Support"),
+            lib("Library/Application Support"),
+        )
+    } else {
+        (
+            xdg("XDG_CACHE_HOME", ".cache"),
+            xdg("XDG_CONFIG_HOME", ".config"),
+            xdg("XDG_DATA_HOME", ".local/share"),
+        )
+    };
+    // Poetry's boolean settings: "true" or "1" is true, any other value
+    // false (python-poetry/poetry src/poetry/config/config.py,
+    // boolean_normalizer).
+    let poetry_bool = |name: &str| {
+        env.get(name)
+            .map(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    };
+    // Pipenv's: 1/true/yes/on, 0/false/no/off, and PIPENV_NO_X the other
+    // way round; anything else is no setting (pypa/pipenv
+    // pipenv/environments.py get_from_env, pipenv/utils/shell.py env_to_bool).
+    let pipenv_bool = |value: &OsStr| -> Option<bool> {
+        let v = value.to_string_lossy().to_ascii_lowercase();
+        match v.as_str() {
+            "1" | "true" | "yes" | "on" => Some(true),
+            "0" | "false" | "no" | "off" => Some(false),
+            _ => None,
+        }
+    };
+    let pipenv_in_project = match env.get("PIPENV_VENV_IN_PROJECT") {
+        Some(v) => pipenv_bool(v),
+        None => env
+            .get("PIPENV_NO_VENV_IN_PROJECT")
+            .and_then(pipenv_bool)
+            .map(|b| !b),
+    };
+    // PIPENV_MAX_DEPTH (default 10) counts the folders looked in, the
+    // current one included (pipenv/utils/pipfile.py find_pipfile).
+    let pipenv_max_depth = env
+        .non_empty("PIPENV_MAX_DEPTH")
+        .and_then(|v| v.to_str()?.trim().parse::<usize>().ok())
+        .unwrap_or(10);
+    // Pipenv reads XDG_DATA_HOME itself, blank or not (pipenv/utils/shell.py
+    // get_workon_home); a blank one is taken as unset here, since Pipenv
+    // would then use a folder relative to wherever it runs.
+    let pipenv_home = path("WORKON_HOME").or_else(|| {
+        env.non_empty("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.map(|h| h.join(".local/share")))
+            .map(|d| d.join("virtualenvs"))
+    });
+    let poetry_cache_env = path("POETRY_CACHE_DIR");
+    Tools {
+        home: home.map(Path::to_path_buf),
+        uv_project_environment: env.non_empty("UV_PROJECT_ENVIRONMENT").map(PathBuf::from),
+        poetry_cache_dir_from_env: poetry_cache_env.is_some(),
+        poetry_cache_dir: poetry_cache_env.or_else(|| cache.map(|c| c.join("pypoetry"))),
+        poetry_config_dir: path("POETRY_CONFIG_DIR").or_else(|| config.map(|c| c.join("pypoetry"))),
+        poetry_virtualenvs_path: path("POETRY_VIRTUALENVS_PATH"),
+        poetry_in_project: poetry_bool("POETRY_VIRTUALENVS_IN_PROJECT"),
+        poetry_create: poetry_bool("POETRY_VIRTUALENVS_CREATE"),
+        pipenv_home,
+        pipenv_in_project,
+        pipenv_custom_name: env
+            .non_empty("PIPENV_CUSTOM_VENV_NAME")
+            .map(OsStr::to_os_string),
+        pipenv_python: env.non_empty("PIPENV_PYTHON").map(OsStr::to_os_string),
+        pipenv_max_depth,
+        hatch_data: path("HATCH_DATA_DIR").or_else(|| data.map(|d| d.join("hatch"))),
+        pyenv_root: path("PYENV_ROOT").or_else(|| home.map(|h| h.join(".pyenv"))),
+    }
+}
+
+/// `~` and `~/...` as the tools expand them (Python's `expanduser`).
+pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
+    let b = path.as_os_str().as_bytes();
+    match (b, home) {
+        (b"~", Some(h)) => h.to_path_buf(),
+        (_, Some(h)) if b.starts_with(b"~/") => h.join(bytes::os(&b[2..])),
+        _ => path.to_path_buf(),
     }
 }
 

@@ -43,6 +43,21 @@ pub enum Marker {
     },
     /// A folder from AUTOVENV_DIRS that is an environment.
     VenvDir { name: OsString },
+    /// A `.venv` file holding a name (`name`) or a path to an environment.
+    VenvFile {
+        file: PathBuf,
+        name: Option<OsString>,
+    },
+    /// A uv project (its `pyproject.toml`) under `UV_PROJECT_ENVIRONMENT`.
+    Uv { pyproject: PathBuf },
+    /// A Poetry project whose environment is in Poetry's own folder.
+    Poetry { pyproject: PathBuf },
+    /// A Pipfile whose environment is in Pipenv's own folder.
+    Pipenv { pipfile: PathBuf },
+    /// A Hatch project whose default environment is in Hatch's data folder.
+    Hatch { pyproject: PathBuf },
+    /// A `.python-version` naming a pyenv-virtualenv environment.
+    Pyenv { file: PathBuf, name: OsString },
 }
 
 impl Marker {
@@ -51,6 +66,34 @@ impl Marker {
         match self {
             Marker::NameFile { .. } => "name-file",
             Marker::VenvDir { .. } => "venv-dir",
+            Marker::VenvFile { .. } => "venv-file",
+            Marker::Uv { .. } => "uv",
+            Marker::Poetry { .. } => "poetry",
+            Marker::Pipenv { .. } => "pipenv",
+            Marker::Hatch { .. } => "hatch",
+            Marker::Pyenv { .. } => "pyenv-virtualenv",
+        }
+    }
+
+    /// The tool whose rule decided, as people know it.
+    pub fn tool(&self) -> &'static str {
+        match self {
+            Marker::NameFile { .. } | Marker::VenvDir { .. } => "autovenv",
+            Marker::VenvFile { .. } => "a .venv file",
+            Marker::Uv { .. } => "uv",
+            Marker::Poetry { .. } => "Poetry",
+            Marker::Pipenv { .. } => "Pipenv",
+            Marker::Hatch { .. } => "Hatch",
+            Marker::Pyenv { .. } => "pyenv-virtualenv",
+        }
+    }
+
+    /// The name the marker gives, where it gives one.
+    pub fn name(&self) -> Option<&OsString> {
+        match self {
+            Marker::NameFile { name, .. } | Marker::VenvFile { name, .. } => name.as_ref(),
+            Marker::Pyenv { name, .. } => Some(name),
+            _ => None,
         }
     }
 
@@ -59,6 +102,11 @@ impl Marker {
         match self {
             Marker::NameFile { file, .. } => file.clone(),
             Marker::VenvDir { name } => root.join(name),
+            Marker::VenvFile { file, .. } | Marker::Pyenv { file, .. } => file.clone(),
+            Marker::Uv { pyproject }
+            | Marker::Poetry { pyproject }
+            | Marker::Hatch { pyproject } => pyproject.clone(),
+            Marker::Pipenv { pipfile } => pipfile.clone(),
         }
     }
 }
@@ -69,14 +117,26 @@ pub struct Project {
     pub marker: Marker,
     /// The environment, or why this marker gives none.
     pub venv: Result<Venv, String>,
+    /// The environment is in a central folder (autovenv's, or a tool's own,
+    /// owned by the user), where a repository cannot plant one: trusted
+    /// without asking (SPEC §4, docs/trust.md).
+    pub central: bool,
 }
 
 impl Project {
-    /// Central environments named by a valid `.venv-name` live in the user's
-    /// own folder and are trusted without asking (docs/trust.md).
+    /// Trusted without `allow`: see `central`.
     pub fn is_central(&self) -> bool {
-        matches!(self.marker, Marker::NameFile { .. })
+        self.central
     }
+}
+
+/// A project with no environment anywhere, and the command that makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub root: PathBuf,
+    /// The file that shows what kind of project it is (`poetry.lock`...).
+    pub file: PathBuf,
+    pub command: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,27 +147,31 @@ pub struct Detection {
     /// A question the file system would not answer (permission denied):
     /// the result cannot be trusted, and nothing should change.
     pub unreadable: Option<String>,
+    /// Where no project is found but one of the tools' files is.
+    pub hint: Option<Hint>,
 }
 
-struct Prober {
-    probes: Vec<Probe>,
+/// Asks the file system, and records each question with its answer.
+pub(crate) struct Prober {
+    pub(crate) probes: Vec<Probe>,
     unreadable: Option<String>,
 }
 
 impl Prober {
-    fn exists(&mut self, path: PathBuf) -> bool {
+    pub(crate) fn exists(&mut self, path: PathBuf) -> bool {
         let found = self.answer(&path, std::fs::metadata(&path));
         self.record(path, found, false)
     }
 
-    fn link_exists(&mut self, path: PathBuf) -> bool {
+    pub(crate) fn link_exists(&mut self, path: PathBuf) -> bool {
         let found = self.answer(&path, std::fs::symlink_metadata(&path));
         self.record(path, found, true)
     }
 
     /// Whether `dir` is an environment, by [`venv::shape_by`], with both of
-    /// its questions recorded.
-    fn is_venv(&mut self, dir: &Path) -> bool {
+    /// its questions recorded (both are asked even when the first answer is
+    /// no, so that the hook notices either one appearing).
+    pub(crate) fn is_venv(&mut self, dir: &Path) -> bool {
         let shape = venv::shape_by(dir, |path, link| {
             if link {
                 self.link_exists(path)
@@ -157,17 +221,25 @@ pub fn detect(dir: &Path, config: &Config) -> Detection {
         unreadable: None,
     };
     let mut project = None;
-    for candidate in dir.ancestors() {
-        if let Some(found) = markers_in(candidate, config, &mut prober) {
+    let tools = crate::locate::Tools::open(config, &mut prober);
+    for (depth, candidate) in dir.ancestors().enumerate() {
+        if let Some(found) = markers_in(candidate, config, &mut prober)
+            .or_else(|| tools.in_dir(candidate, depth, config, &mut prober))
+        {
             project = Some(found);
             break;
         }
     }
+    let hint = match project {
+        None => crate::locate::hint(dir, config),
+        Some(_) => None,
+    };
     Detection {
         dir: dir.to_path_buf(),
         project,
         probes: prober.probes,
         unreadable: prober.unreadable,
+        hint,
     }
 }
 
@@ -189,6 +261,7 @@ fn markers_in(dir: &Path, config: &Config, prober: &mut Prober) -> Option<Projec
                 root: dir.to_path_buf(),
                 marker: Marker::VenvDir { name: name.clone() },
                 venv: venv::load(&candidate, Some(dir)),
+                central: false,
             });
         }
     }
@@ -237,6 +310,7 @@ fn name_file_project(dir: &Path, file: PathBuf, config: &Config, prober: &mut Pr
             name: name.ok(),
         },
         venv,
+        central: true,
     }
 }
 
@@ -260,7 +334,7 @@ pub fn read_name_file(file: &Path) -> Result<Vec<u8>, String> {
 
 /// The first line, when it alone decides the name: it is not blank (so later
 /// lines do not matter) and has no NUL byte (which shells cannot read).
-fn stable_first_line(raw: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn stable_first_line(raw: &[u8]) -> Option<Vec<u8>> {
     let line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     if line.contains(&0) || line.trim_ascii().is_empty() {
         return None;
@@ -369,8 +443,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let d = detect(tmp.path(), &config(&tmp.path().join("central")));
         assert_eq!(d.project, None);
-        // three questions per level: .venv-name, venv, .venv
-        assert_eq!(d.probes.len(), 3 * tmp.path().ancestors().count());
+        // three questions per level: .venv-name, venv, .venv; and one per
+        // other tool whose folder is not there (Poetry's, Pipenv's, Hatch's,
+        // pyenv's), none per level for them
+        assert_eq!(d.probes.len(), 3 * tmp.path().ancestors().count() + 4);
     }
 
     #[test]
@@ -565,5 +641,14 @@ mod fuzz {
         fn cfg_parser_never_panics(raw in prop::collection::vec(any::<u8>(), 0..400)) {
             let _ = crate::venv::parse_cfg(&raw);
         }
+    }
+}
+
+/// An empty prober, for the locators' own tests.
+#[cfg(test)]
+pub(crate) fn tests_prober() -> Prober {
+    Prober {
+        probes: Vec::new(),
+        unreadable: None,
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bytes;
 use crate::config::Config;
-use crate::detect::{self, Probe, Project};
+use crate::detect::{self, Hint, Probe, Project};
 use crate::plan::{self, Outcome, Target};
 use crate::state::{Current, Local, Owner};
 use crate::trust;
@@ -115,6 +115,8 @@ pub struct Decision {
     /// into), when so: a nearer marker may have been missed, so nothing
     /// should change.
     pub unreadable: Option<String>,
+    /// No project, but a file that shows one without its environment.
+    pub hint: Option<Hint>,
 }
 
 impl Decision {
@@ -154,6 +156,7 @@ pub fn decide(
     }
     let owner = current.owner();
     let project = detection.project;
+    let hint = detection.hint;
 
     let root = project.as_ref().map(|p| p.root.clone());
     let off = if user_deactivate && matches!(owner, Owner::Autovenv(_)) {
@@ -232,6 +235,7 @@ pub fn decide(
         off,
         problems,
         probes,
+        hint,
         unreadable,
     }
 }
@@ -282,6 +286,7 @@ pub fn cannot_read_dir(
         problems,
         probes: Vec::new(),
         unreadable: None,
+        hint: None,
     }
 }
 

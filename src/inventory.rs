@@ -84,6 +84,8 @@ pub struct Inventory {
     pub central_envs: Vec<CentralEnv>,
     pub trusted: Vec<TrustedProject>,
     /// What could not be read (the central folder, the trust store).
+    /// The other tools' central folders and how many environments each has.
+    pub tools: Vec<crate::locate::ToolFolder>,
     pub problems: Vec<String>,
 }
 
@@ -174,6 +176,7 @@ pub fn inventory(config: &Config, here: Option<&Path>) -> Inventory {
         central_exists,
         central_envs,
         trusted,
+        tools: crate::locate::tool_folders(config),
         problems,
     }
 }

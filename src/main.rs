@@ -17,6 +17,7 @@ mod dotenv;
 mod engine;
 mod inventory;
 mod known;
+mod locate;
 mod message;
 mod plan;
 mod program;

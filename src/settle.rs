@@ -191,7 +191,28 @@ fn messages(
         }));
         memo.remember_warning(canonical);
     }
+    // Once per shell per project: the root joins the warned list, whose
+    // paths are environments and so never a project root.
+    if let Some(hint) = &decision.hint
+        && !memo.has_warned(&hint.root)
+    {
+        out.push(Message::Info(hint_text(hint)));
+        memo.remember_warning(&hint.root);
+    }
     out
+}
+
+/// The line for a project whose environment is missing.
+pub fn hint_text(hint: &crate::detect::Hint) -> String {
+    format!(
+        "{} has {} but no environment yet; to make one, run: {}",
+        bytes::display_path(&hint.root),
+        hint.file
+            .file_name()
+            .map(|n| bytes::display(n.as_encoded_bytes()))
+            .unwrap_or_default(),
+        hint.command
+    )
 }
 
 /// The name people know an activation by.

@@ -93,10 +93,7 @@ impl Summary {
 pub fn status_json(d: &Decision) -> Value {
     let s = Summary::of(d);
     let project = s.project.as_ref().map(|p| {
-        let name = match &p.marker {
-            Marker::NameFile { name, .. } => name.as_ref().map(lossy),
-            Marker::VenvDir { .. } => None,
-        };
+        let name = p.marker.name().map(lossy);
         json!({
             "root": text(&p.root),
             "marker": p.marker.code(),
@@ -134,6 +131,11 @@ pub fn status_json(d: &Decision) -> Value {
         "shell": {"active": active, "activated_by": by, "taken_over": taken_over},
         "action": d.action().code(),
         "problems": d.problems,
+        "hint": d.hint.as_ref().map(|h| json!({
+            "root": text(&h.root),
+            "file": text(&h.file),
+            "command": h.command,
+        })),
     })
 }
 

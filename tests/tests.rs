@@ -15,6 +15,7 @@ mod exec;
 mod failures;
 mod faults;
 mod hooks;
+mod kinds;
 mod outside;
 mod processes;
 mod same_line;

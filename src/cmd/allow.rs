@@ -36,7 +36,7 @@ fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
     let detection = detect::detect(path, config);
     let Some(project) = detection.project else {
         bail!(
-            "no environment found in {} or its parents (looked for .venv-name and {})",
+            "no environment found in {} or its parents (looked for .venv-name, {}, a .venv file, and uv's, Poetry's, Pipenv's, Hatch's and pyenv-virtualenv's environments)",
             bytes::display_path(path),
             config
                 .venv_dirs
@@ -54,6 +54,16 @@ fn project_venv(config: &Config, path: &Path) -> Result<(PathBuf, PathBuf)> {
         ),
         (Marker::NameFile { .. }, Err(why)) => bail!("{why}"),
         (Marker::VenvDir { name }, _) => Ok((project.root.join(name), project.root)),
+        (marker, Ok(v)) if project.central => bail!(
+            "{} uses {}, which is trusted without asking: it is in {}'s own folder",
+            bytes::display_path(&project.root),
+            bytes::display_path(&v.path),
+            marker.tool()
+        ),
+        // A `.venv` file's or UV_PROJECT_ENVIRONMENT's path outside the
+        // central folders: allowed like a venv folder.
+        (_, Ok(v)) => Ok((v.path, project.root)),
+        (_, Err(why)) => bail!("{why}"),
     }
 }
 
@@ -114,6 +124,17 @@ fn allow_recursive(config: &Config, data: &Path, top: &Path) -> Result<()> {
             };
             if kind.is_dir() {
                 subdirs.push(entry.path());
+            } else if kind.is_file() && entry.file_name() == ".venv" {
+                // A `.venv` file whose path leads outside the central
+                // folders needs allow like a venv folder.
+                if let Some(p) = detect::detect(&dir, config).project
+                    && p.root == dir
+                    && matches!(p.marker, Marker::VenvFile { .. })
+                    && !p.central
+                    && let Ok(v) = p.venv
+                {
+                    found.push(v.path);
+                }
             }
         }
         subdirs.sort();

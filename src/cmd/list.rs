@@ -77,6 +77,12 @@ fn to_json(inv: &Inventory) -> Value {
             "environments": environments,
         },
         "trusted": trusted,
+        "tools": inv.tools.iter().map(|t| json!({
+            "tool": t.tool,
+            "folder": text(&t.folder),
+            "exists": t.exists,
+            "environments": t.environments,
+        })).collect::<Vec<_>>(),
         "problems": inv.problems,
     })
 }
@@ -164,6 +170,25 @@ fn to_text(inv: &Inventory) -> String {
         })
         .collect();
     out.push_str(&table(&rows));
+    if !inv.tools.is_empty() {
+        out.push_str("other tools' folders (trusted without allow):\n");
+        let rows: Vec<[String; 3]> = inv
+            .tools
+            .iter()
+            .map(|t| {
+                [
+                    t.tool.to_string(),
+                    bytes::display_path(&t.folder),
+                    match (t.exists, t.environments) {
+                        (false, _) => "not on this machine".to_string(),
+                        (true, 1) => "1 environment".to_string(),
+                        (true, n) => format!("{n} environments"),
+                    },
+                ]
+            })
+            .collect();
+        out.push_str(&table(&rows));
+    }
     for p in &inv.problems {
         out.push_str(&format!("problem: {p}\n"));
     }

@@ -51,7 +51,8 @@ fn to_text(d: &Decision) -> String {
     match &d.project {
         None => row(
             "project",
-            "none: no .venv-name or environment folder here or above".into(),
+            "none: no .venv-name, environment folder or other tool's environment here or above"
+                .into(),
         ),
         Some(p) => {
             let how = match &p.marker {
@@ -61,6 +62,18 @@ fn to_text(d: &Decision) -> String {
                 Marker::VenvDir { name } => {
                     format!("decided by the folder {}", bytes::display(name.as_bytes()))
                 }
+                Marker::VenvFile { file, .. } => {
+                    format!("decided by the .venv file {}", bytes::display_path(file))
+                }
+                Marker::Uv { pyproject } => format!(
+                    "decided by uv's rule: UV_PROJECT_ENVIRONMENT, for {}",
+                    bytes::display_path(pyproject)
+                ),
+                other => format!(
+                    "decided by {}'s rule, from {}",
+                    other.tool(),
+                    bytes::display_path(&other.path(&p.root))
+                ),
             };
             row(
                 "project",
@@ -82,9 +95,18 @@ fn to_text(d: &Decision) -> String {
     }
     let trust = match (&summary.trusted_as, summary.allow_command()) {
         (Some(TrustKind::Allowed), _) => Some("yes, allowed with autovenv allow".to_string()),
-        (Some(TrustKind::Central), _) => {
-            Some("yes, a central environment named by .venv-name".into())
-        }
+        (Some(TrustKind::Central), _) => Some(match summary.project.as_ref().map(|p| &p.marker) {
+            Some(Marker::NameFile { .. }) | None => {
+                "yes, a central environment named by .venv-name".into()
+            }
+            Some(Marker::VenvFile { name: Some(_), .. }) => {
+                "yes, a central environment named by a .venv file".into()
+            }
+            Some(Marker::VenvFile { .. } | Marker::Uv { .. }) => {
+                "yes, it is in a central folder, and yours".into()
+            }
+            Some(m) => format!("yes, it is in {}'s own folder, and yours", m.tool()),
+        }),
         (Some(TrustKind::TrustAll), _) => Some("not checked: AUTOVENV_TRUST=all".into()),
         (None, Some(allow_command)) => Some(format!(
             "no, untrusted; to activate it, run: {allow_command}"
@@ -141,6 +163,9 @@ fn to_text(d: &Decision) -> String {
     row("the hook", hook);
     for p in &d.problems {
         row("problem", p.clone());
+    }
+    if let Some(h) = &d.hint {
+        row("hint", crate::settle::hint_text(h));
     }
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     lines

@@ -31,18 +31,18 @@ enum Event {
 }
 
 /// What a traced interactive shell did, in order.
-struct Trace {
+pub(crate) struct Trace {
     events: Vec<Event>,
     text: String,
 }
 
 /// The processes started between two marks.
 #[derive(Debug)]
-struct Window {
+pub(crate) struct Window {
     /// Paths of the programs executed.
-    execs: Vec<String>,
+    pub(crate) execs: Vec<String>,
     /// New processes, not counting the one that runs the closing mark.
-    spawns: Vec<String>,
+    pub(crate) spawns: Vec<String>,
 }
 
 impl Window {
@@ -96,7 +96,7 @@ impl Trace {
     }
 
     /// What happened after mark `from` ran and before mark `to` ran.
-    fn between(&self, from: &str, to: &str) -> Window {
+    pub(crate) fn between(&self, from: &str, to: &str) -> Window {
         let (a, b) = (self.mark_at(from), self.mark_at(to));
         assert!(a < b, "mark {from} comes before {to}");
         let mut execs = Vec::new();
@@ -122,15 +122,15 @@ fn mark_arg(name: &str) -> String {
 }
 
 /// An interactive shell, hook loaded, fed lines through a pipe and traced.
-struct Traced {
+pub(crate) struct Traced {
     sh: Sh,
     lines: Vec<String>,
-    env: Vec<(OsString, OsString)>,
+    pub(crate) env: Vec<(OsString, OsString)>,
     cwd: PathBuf,
 }
 
 impl Traced {
-    fn new(sh: Sh, world: &World, cwd: &Path) -> Traced {
+    pub(crate) fn new(sh: Sh, world: &World, cwd: &Path) -> Traced {
         Traced::with_hook(sh, world, cwd, true)
     }
 
@@ -173,26 +173,26 @@ impl Traced {
         }
     }
 
-    fn run(&mut self, line: impl Into<String>) -> &mut Traced {
+    pub(crate) fn run(&mut self, line: impl Into<String>) -> &mut Traced {
         self.lines.push(line.into());
         self.prompt_event();
         self
     }
 
-    fn cd(&mut self, dir: &Path) -> &mut Traced {
+    pub(crate) fn cd(&mut self, dir: &Path) -> &mut Traced {
         let line = self.sh.cd(dir);
         self.run(line)
     }
 
     /// A prompt at which the user typed nothing that changes anything: a
     /// builtin that does nothing.
-    fn idle(&mut self) -> &mut Traced {
+    pub(crate) fn idle(&mut self) -> &mut Traced {
         let line = if self.sh == Sh::Fish { "true" } else { ":" };
         self.run(line)
     }
 
     /// A point in the trace: /bin/true, run with a recognisable argument.
-    fn mark(&mut self, name: &str) -> &mut Traced {
+    pub(crate) fn mark(&mut self, name: &str) -> &mut Traced {
         let line = format!("command /bin/true {}", mark_arg(name));
         self.run(line)
     }
@@ -215,7 +215,7 @@ impl Traced {
         self.run(line)
     }
 
-    fn execute(&self) -> Option<Trace> {
+    pub(crate) fn execute(&self) -> Option<Trace> {
         let strace = util::required_tool("strace")?;
         let exe = self.sh.find()?;
         let out_dir = tempfile::tempdir().unwrap();

@@ -121,7 +121,7 @@ fn the_documented_schemas_refuse_what_they_should() {
     let list: Value = serde_json::from_str(
         r#"{"version":1,"central":{"folder":null,"exists":false,"problem":"x","environments":[
             {"name":"a","path":"/a","python_version":null,"healthy":"yes","problem":null,"used_by":[]}]},
-            "trusted":[],"problems":[]}"#,
+            "trusted":[],"tools":[],"problems":[]}"#,
     )
     .unwrap();
     let found = violations(&documented("list"), &list);
