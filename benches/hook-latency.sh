@@ -12,12 +12,18 @@
 #   scaling   autovenv alone: directory depth 1/10/50, PATH of 10/1,000
 #             entries, trust store of 10/10,000 projects
 #   depth     scaling's directory depths alone (1/10/50)
-#   all       both
+#   trap      bash only: what the DEBUG trap (the switch after a `cd` inside
+#             a command line) adds to a command line that changes no folder
+#   all       compare, scaling and trap
 #   --quick   fewer rounds and steps: a smoke test, not a measurement
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
+#   AUTOVENV_TEST_SHELLS (more shell versions, NAME=PATH pairs as
+#   ../shared/test-shells/build prints them: bash-3.2=/x/bin/bash ...; each
+#   runs beside the bash, zsh and fish on PATH),
 #   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
+#   SCENARIOS (compare's steps, default "idle switch deep leave"),
 #   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look,
 #   ALL_KINDS=1 turns on every other tool's kind (src/locate): Poetry's,
 #     Pipenv's, Hatch's and pyenv's folders hold an environment in the
@@ -53,9 +59,9 @@ quick=
 require_all=
 for arg in "$@"; do
     case $arg in
-    compare | scaling) modes+=("$arg") ;;
+    compare | scaling | trap) modes+=("$arg") ;;
     depth) modes+=(scaling) depth_only=1 ;;
-    all) modes+=(compare scaling) ;;
+    all) modes+=(compare scaling trap) ;;
     --quick) quick=1 ;;
     --require-all) require_all=1 ;;
     -h | --help)
@@ -96,12 +102,30 @@ for tool in python3 rustc strace; do
 done
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time, Debian package 'time') is needed"
 
+# Each shell has a label (bash, or bash-3.2 for a version from
+# AUTOVENV_TEST_SHELLS) and a family, the label up to its first '-', which
+# decides the syntax of its scripts.
 shells=()
+declare -A shell_exe=()
 for sh in bash zsh fish; do
     if command -v "$sh" >/dev/null; then
         shells+=("$sh")
+        shell_exe[$sh]=$(command -v "$sh")
     else
         missing "$sh" "Debian package $sh"
+    fi
+done
+for pair in ${AUTOVENV_TEST_SHELLS-}; do
+    label=${pair%%=*}
+    case ${label%%-*} in
+    bash | zsh | fish) ;;
+    *) die "AUTOVENV_TEST_SHELLS: unknown shell '$label'" ;;
+    esac
+    if [[ -x ${pair#*=} ]]; then
+        shells+=("$label")
+        shell_exe[$label]=${pair#*=}
+    else
+        missing "$label" "AUTOVENV_TEST_SHELLS names ${pair#*=}"
     fi
 done
 
@@ -220,15 +244,15 @@ setup_world() { # ROOT PATH_VALUE
 # Session scripts.
 
 shell_cmd() { # SHELL -> argv of an interactive shell without rc files
-    case $1 in
-    bash) echo bash --norc --noprofile -i ;;
-    zsh) echo zsh --no-rcs --no-globalrcs -i ;;
-    fish) echo fish --no-config -i ;;
+    case ${1%%-*} in
+    bash) echo "${shell_exe[$1]}" --norc --noprofile -i ;;
+    zsh) echo "${shell_exe[$1]}" --no-rcs --no-globalrcs -i ;;
+    fish) echo "${shell_exe[$1]}" --no-config -i ;;
     esac
 }
 
 hook_lines() { # SHELL TOOL
-    local sh=$1 tool=$2
+    local sh=${1%%-*} tool=$2
     case $sh/$tool in
     */none) ;;
     bash/floor) printf '%s\n' "PROMPT_COMMAND='eval \"\$($floor)\"'" ;;
@@ -236,6 +260,8 @@ hook_lines() { # SHELL TOOL
     fish/floor) printf '%s\n' "function __floor --on-event fish_prompt; $floor fish | source; end" ;;
     fish/autovenv) printf '%s\n' "$AUTOVENV_BIN hook fish | source" ;;
     */autovenv) printf '%s\n' "eval \"\$($AUTOVENV_BIN hook $sh)\"" ;;
+    # The bash hook without its DEBUG trap (`trap` mode).
+    bash/autovenv-notrap) printf '%s\n' AUTOVENV_BASH_DEBUG_TRAP=0 "eval \"\$($AUTOVENV_BIN hook bash)\"" ;;
     fish/direnv) printf '%s\n' "direnv hook fish | source" ;;
     */direnv) printf '%s\n' "eval \"\$(direnv hook $sh)\"" ;;
     fish/mise) printf '%s\n' "mise activate fish | source" ;;
@@ -247,10 +273,10 @@ hook_lines() { # SHELL TOOL
 # prompt event: the script emits it, as the prompt would.
 line() { # SHELL COMMAND
     printf '%s\n' "$2"
-    [[ $1 != fish ]] || printf '%s\n' 'emit fish_prompt'
+    [[ ${1%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
 }
 
-idle_cmd() { if [[ $1 == fish ]]; then echo true; else echo :; fi; }
+idle_cmd() { if [[ ${1%%-*} == fish ]]; then echo true; else echo :; fi; }
 
 # The steps of a scenario: STEPS commands after the preamble.
 scenario_steps() { # SHELL SCENARIO STEPS
@@ -258,6 +284,8 @@ scenario_steps() { # SHELL SCENARIO STEPS
     for ((i = 0; i < n; i++)); do
         case $scenario in
         idle) line "$sh" "$(idle_cmd "$sh")" ;;
+        # A command line of five builtins that changes no folder.
+        line5) line "$sh" ": 1; : 2; : 3; : 4; : 5" ;;
         switch) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $beta"; fi ;;
         deep) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $deep"; fi ;;
         leave) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $outside"; fi ;;
@@ -267,7 +295,7 @@ scenario_steps() { # SHELL SCENARIO STEPS
 
 scenario_start() { # SCENARIO -> the folder the steps start from
     case $1 in
-    idle) echo "$alpha/src" ;;
+    idle | line5) echo "$alpha/src" ;;
     *) echo "$alpha" ;;
     esac
 }
@@ -278,13 +306,13 @@ scenario_start() { # SCENARIO -> the folder the steps start from
 write_session() {
     local file=$1 sh=$2 tool=$3 scenario=$4 n=$5 marks=${6-}
     {
-        if [[ $sh == fish ]]; then
+        if [[ ${sh%%-*} == fish ]]; then
             printf '%s\n' "function fish_prompt; printf '> '; end"
         else
             printf '%s\n' "PS1='\$ '"
         fi
         hook_lines "$sh" "$tool"
-        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        [[ ${sh%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
         line "$sh" "cd $(scenario_start "$scenario")"
         # One more prompt there, so that the steps start from a settled state.
         line "$sh" "$(idle_cmd "$sh")"
@@ -295,10 +323,23 @@ write_session() {
     } >"$file"
 }
 
-# Microseconds one session takes, start to exit, by bash's own clock.
+# Microseconds one session takes, start to exit, by bash's own clock; with
+# timer=cpu, the CPU time (user + system) the session's processes used,
+# which a busy machine disturbs far less than the clock (`trap` mode, whose
+# differences are a few microseconds a step).
+timer=wall
 time_session() { # SHELL FILE
     local t0 t1 cmd
     read -ra cmd <<<"$(shell_cmd "$1")"
+    if [[ $timer == cpu ]]; then
+        (cd "$home" && python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1]) as script:
+    subprocess.run(sys.argv[2:], stdin=script, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(round((r.ru_utime + r.ru_stime) * 1e6))' "$2" env -i "${session_env[@]}" "${cmd[@]}") || echo 0
+        return
+    fi
     t0=$EPOCHREALTIME
     (cd "$home" && in_env "${cmd[@]}" <"$2" >/dev/null 2>&1) || true
     t1=$EPOCHREALTIME
@@ -324,13 +365,13 @@ count_start_execs() { # SHELL TOOL
     local file=$work/start.$1 trace=$work/trace cmd
     read -ra cmd <<<"$(shell_cmd "$1")"
     {
-        if [[ $1 == fish ]]; then
+        if [[ ${1%%-*} == fish ]]; then
             printf '%s\n' "function fish_prompt; printf '> '; end"
         else
             printf '%s\n' "PS1='\$ '"
         fi
         hook_lines "$1" "$2"
-        [[ $1 != fish ]] || printf '%s\n' 'emit fish_prompt'
+        [[ ${1%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
         line "$1" "command /bin/true __bench_mark_begin"
         printf '%s\n' exit
     } >"$file"
@@ -350,7 +391,7 @@ measure() { # OUT SHELLS_VAR SCENARIOS_VAR TOOLS_VAR
     for sh in "${m_shells[@]}"; do
         for scenario in "${m_scenarios[@]}"; do
             n=$CD_STEPS
-            [[ $scenario != idle ]] || n=$IDLE_STEPS
+            [[ $scenario != idle && $scenario != line5 ]] || n=$IDLE_STEPS
             for tool in "${m_tools[@]}"; do
                 write_session "$work/s.$sh.$scenario.$tool.full" "$sh" "$tool" "$scenario" "$n"
                 write_session "$work/s.$sh.$scenario.$tool.empty" "$sh" "$tool" "$scenario" 0
@@ -421,7 +462,8 @@ scenario_label() {
 
 compare() {
     setup_world "$work/w" "$base_path"
-    local scenarios=(idle switch deep leave) tools=(none floor autovenv "${peers[@]}")
+    local scenarios tools=(none floor autovenv "${peers[@]}")
+    read -ra scenarios <<<"${SCENARIOS:-idle switch deep leave}"
     local records=$work/compare.records summary=$work/compare.summary
     local sh scenario tool m fl execs n cell header sep row
     : >"$records"
@@ -667,24 +709,24 @@ check_alone() { # SHELL DIR
     [[ -z $quick ]] || calls=300
     read -ra cmd <<<"$(shell_cmd "$sh")"
     {
-        if [[ $sh == fish ]]; then
+        if [[ ${sh%%-*} == fish ]]; then
             printf '%s\n' "function fish_prompt; printf '> '; end"
         else
             printf '%s\n' "PS1='\$ '"
-            [[ $sh != zsh ]] || printf '%s\n' 'zmodload zsh/datetime'
+            [[ ${sh%%-*} != zsh ]] || printf '%s\n' 'zmodload zsh/datetime'
         fi
         hook_lines "$sh" autovenv
-        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        [[ ${sh%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
         line "$sh" "cd $dir"
         line "$sh" "$(idle_cmd "$sh")"
         # The check must pass here, or this measures nothing.
-        if [[ $sh == fish ]]; then
+        if [[ ${sh%%-*} == fish ]]; then
             line "$sh" "if __autovenv_unchanged; echo pass; else; echo fail; end >$work/check.pass"
         else
             line "$sh" "if __autovenv_unchanged; then echo pass; else echo fail; fi >$work/check.pass"
         fi
         for ((r = 0; r < ROUNDS; r++)); do
-            if [[ $sh == fish ]]; then
+            if [[ ${sh%%-*} == fish ]]; then
                 printf '%s\n' "set -l n (seq $calls); set -l a (date +%s.%N); for i in \$n; __autovenv_unchanged; end; set -l b (date +%s.%N); for i in \$n; true; end; set -l c (date +%s.%N); echo \$a \$b \$c >>$times"
             else
                 printf '%s\n' "a=\$EPOCHREALTIME; for ((i = 0; i < $calls; i++)); do __autovenv_unchanged; done; b=\$EPOCHREALTIME; for ((i = 0; i < $calls; i++)); do :; done; c=\$EPOCHREALTIME; echo \$a \$b \$c >>$times"
@@ -709,13 +751,13 @@ write_scaled() { # FILE SHELL TOOL SCENARIO STEPS IDLE_DIR CD_A CD_B
     start=$idle_dir
     [[ $scenario == idle ]] || start=$cd_b
     {
-        if [[ $sh == fish ]]; then
+        if [[ ${sh%%-*} == fish ]]; then
             printf '%s\n' "function fish_prompt; printf '> '; end"
         else
             printf '%s\n' "PS1='\$ '"
         fi
         hook_lines "$sh" "$tool"
-        [[ $sh != fish ]] || printf '%s\n' 'emit fish_prompt'
+        [[ ${sh%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
         line "$sh" "cd $start"
         line "$sh" "$(idle_cmd "$sh")"
         for ((i = 0; i < n; i++)); do
@@ -754,6 +796,45 @@ EOF
     note "trust store now holds $(find "$1/autovenv-data" -type f | wc -l) records"
 }
 
+# ---------------------------------------------------------------------------
+# trap: bash only. What the hook's DEBUG trap (which switches after a `cd`
+# inside a command line) adds to command lines that change no folder: the
+# hook with it against the hook without it (AUTOVENV_BASH_DEBUG_TRAP=0),
+# for a line of one builtin (an idle prompt) and a line of five.
+
+trap_mode() {
+    setup_world "$work/w" "$base_path"
+    local records=$work/trap.records summary=$work/trap.summary bash_shells=() sh scenario
+    local -a scenarios=(idle line5) tools=(none autovenv-notrap autovenv)
+    for sh in "${shells[@]}"; do
+        [[ ${sh%%-*} != bash ]] || bash_shells+=("$sh")
+    done
+    ((${#bash_shells[@]})) || { note "trap: no bash to measure"; return; }
+    # A few microseconds a line: CPU time, and more lines per session.
+    timer=cpu
+    local IDLE_STEPS=$((IDLE_STEPS * 5))
+    : >"$records"
+    note "trap: ${#bash_shells[@]} bash versions, ${ROUNDS} rounds, $IDLE_STEPS lines per session"
+    measure "$records" bash_shells scenarios tools
+    summarize "$records" >"$summary"
+    timer=wall
+    echo "## The DEBUG trap: added per command line that changes no folder (median of $ROUNDS rounds, CPU time)"
+    echo
+    echo "| shell | command line | hook without the trap | hook with it | the trap's part |"
+    echo "| --- | --- | --- | --- | --- |"
+    local with without what
+    for sh in "${bash_shells[@]}"; do
+        for scenario in "${scenarios[@]}"; do
+            with=$(lookup "$summary" "$sh" "$scenario" autovenv 4)
+            without=$(lookup "$summary" "$sh" "$scenario" autovenv-notrap 4)
+            what="one builtin (an idle prompt)"
+            [[ $scenario == idle ]] || what="five builtins"
+            echo "| $sh | $what | $(fmt_us "$without") | $(fmt_us "$with") | $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.1f µs", a - b }') |"
+        done
+    done
+    echo
+}
+
 long_path=$(path_of 1000)
 
 # How the hook hands the binary its bookkeeping, for the calls made outside
@@ -774,11 +855,11 @@ versions() {
     if [[ " ${peers[*]-} " == *" direnv "* ]]; then echo "- direnv: $(direnv version)"; fi
     if [[ " ${peers[*]-} " == *" mise "* ]]; then echo "- mise: $(mise --version 2>/dev/null | head -1)"; fi
     for sh in "${shells[@]}"; do
-        # shellcheck disable=SC2016 # expanded by zsh and fish
-        case $sh in
-        bash) echo "- bash: $BASH_VERSION" ;;
-        zsh) echo "- zsh: $(zsh -c 'echo $ZSH_VERSION')" ;;
-        fish) echo "- fish: $(fish -c 'echo $version')" ;;
+        # shellcheck disable=SC2016 # expanded by the shell named
+        case ${sh%%-*} in
+        bash) echo "- $sh: $("${shell_exe[$sh]}" -c 'echo $BASH_VERSION')" ;;
+        zsh) echo "- $sh: $("${shell_exe[$sh]}" -c 'echo $ZSH_VERSION')" ;;
+        fish) echo "- $sh: $("${shell_exe[$sh]}" -c 'echo $version')" ;;
         esac
     done
     echo "- rounds: $ROUNDS; steps per session: $IDLE_STEPS idle prompts, $CD_STEPS cds"
@@ -787,6 +868,6 @@ versions() {
 
 versions
 for mode in "${modes[@]}"; do
-    "$mode"
+    if [[ $mode == trap ]]; then trap_mode; else "$mode"; fi
 done
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
