@@ -14,6 +14,8 @@ use crate::shell::Shell;
 ///   bash: eval "$(autovenv hook bash)"   (~/.bashrc)
 ///   zsh:  eval "$(autovenv hook zsh)"    (~/.zshrc)
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
+///   nu:   source ~/.autovenv.nu              (config.nu; once before:
+///         autovenv hook nu | save -f ~/.autovenv.nu)
 #[derive(Debug, Parser)]
 // Verbatim: the set-up lines are one per line, as they are typed.
 #[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
@@ -28,7 +30,7 @@ pub enum Command {
     ///
     /// Example: eval "$(autovenv hook bash)"
     Hook {
-        /// bash, zsh or fish
+        /// bash, zsh, fish or nu
         shell: Shell,
     },
 
@@ -167,7 +169,7 @@ pub enum Command {
 /// (`main.rs`), filling this same struct.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ExportArgs {
-    /// bash, zsh, fish or json
+    /// bash, zsh, fish, nu or json
     pub target: ExportTarget,
     /// The user typed `deactivate`: switch this project off until the
     /// shell leaves it
@@ -191,6 +193,8 @@ pub enum ExportTarget {
     Bash,
     Zsh,
     Fish,
+    #[value(alias = "nushell")]
+    Nu,
     Json,
 }
 
@@ -200,6 +204,7 @@ impl ExportTarget {
             ExportTarget::Bash => Some(Shell::Bash),
             ExportTarget::Zsh => Some(Shell::Zsh),
             ExportTarget::Fish => Some(Shell::Fish),
+            ExportTarget::Nu => Some(Shell::Nu),
             ExportTarget::Json => None,
         }
     }
@@ -234,6 +239,9 @@ pub fn hook_line(shell: Shell) -> String {
         Shell::Bash | Shell::Zsh => format!("eval \"$(autovenv hook {name})\""),
         // fish 3.1 has no `$(...)`; its hook is read by `source` from a pipe.
         Shell::Fish => format!("autovenv hook {name} | source"),
+        // nushell has no eval: the hook is saved once and sourced from
+        // config.nu (docs/installation.md has both lines).
+        Shell::Nu => "source ~/.autovenv.nu".into(),
     }
 }
 
@@ -248,7 +256,7 @@ mod tests {
             .iter()
             .map(|&s| shell_name(s))
             .collect();
-        assert_eq!(names, ["bash", "zsh", "fish"]);
+        assert_eq!(names, ["bash", "zsh", "fish", "nu"]);
         for &shell in Shell::value_variants() {
             assert_eq!(shell_named(shell_name(shell).as_bytes()), Some(shell));
         }

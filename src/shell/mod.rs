@@ -8,6 +8,7 @@ use crate::plan::Step;
 use crate::settle::{Check, HookUpdate};
 
 pub mod fish;
+pub mod nu;
 pub mod posix;
 
 /// The byte a check joins the variables' values with (the unit separator):
@@ -26,6 +27,9 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+    /// nushell (`nushell` is accepted too).
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl Shell {
@@ -34,6 +38,7 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => posix::render(self, steps),
             Shell::Fish => fish::render(steps),
+            Shell::Nu => nu::render(steps),
         }
     }
 
@@ -43,6 +48,7 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check),
             Shell::Fish => fish::render_check(&mut out, check),
+            Shell::Nu => out.push_str(&nu::render_check(check)),
         }
         out
     }
@@ -50,6 +56,10 @@ impl Shell {
     /// A hook update, one statement per line, in the order `HookUpdate`
     /// describes.
     pub fn render_update(self, update: &HookUpdate) -> String {
+        // nushell is given data, one object, not statements.
+        if self == Shell::Nu {
+            return nu::render_update(update);
+        }
         let mut out = String::new();
         if !update.steps.is_empty() {
             out.push_str(&self.render_check(&Check::volatile()));
@@ -59,6 +69,7 @@ impl Shell {
             match self {
                 Shell::Bash | Shell::Zsh => posix::render_memo(&mut out, memo),
                 Shell::Fish => fish::render_memo(&mut out, memo),
+                Shell::Nu => {}
             }
         }
         if let Some(check) = &update.check {
@@ -77,7 +88,7 @@ impl Shell {
     pub fn render_for_hook(self, update: &HookUpdate) -> String {
         let lines = self.render_update(update);
         match self {
-            Shell::Bash | Shell::Zsh => lines,
+            Shell::Bash | Shell::Zsh | Shell::Nu => lines,
             Shell::Fish => {
                 let mut out = lines.trim_end_matches('\n').replace('\n', "; ");
                 if !out.is_empty() {
@@ -103,6 +114,13 @@ impl Shell {
             Shell::Fish => (
                 include_str!("../../shell/autovenv.fish"),
                 fish::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            // Saved to a file once and sourced at every start: statements
+            // for the first prompt of the day it was saved would be stale,
+            // so the script has no place for them.
+            Shell::Nu => (
+                include_str!("../../shell/autovenv.nu"),
+                nu::quote(binary.as_os_str().as_encoded_bytes()),
             ),
         };
         script
@@ -275,6 +293,11 @@ mod tests {
     }
 
     #[test]
+    fn nu_transitions() {
+        insta::assert_snapshot!(transitions(Shell::Nu));
+    }
+
+    #[test]
     fn checks_per_shell() {
         use crate::detect::Probe;
         let check = Check {
@@ -404,6 +427,8 @@ mod round_trip {
             Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
             Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
             Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+            // nushell is given data: its round trip is in nu.rs.
+            Shell::Nu => unreachable!("nu.rs has the nushell round trip"),
         };
         let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
         let _ = std::fs::remove_file(&file);
