@@ -14,6 +14,7 @@ mod commands;
 mod failures;
 mod faults;
 mod hooks;
+mod moreshells;
 mod outside;
 mod processes;
 mod scenarios;
