@@ -113,22 +113,32 @@ fn check(check: &Check, skip: &[&str]) -> Value {
     if check.is_volatile() {
         return Value::Null;
     }
-    let mut names = Vec::new();
-    let mut want = Vec::new();
+    // One record, compared whole with `$env | select -o ...names`: its
+    // columns sorted (as JSON objects here are), unset and empty as null.
+    let mut env = std::collections::BTreeMap::new();
     for (name, value) in &check.vars {
         if skip.contains(name) {
             continue;
         }
-        let Some(v) = text(value.as_bytes()) else {
-            return Value::Null;
+        let v = if value.is_empty() {
+            Value::Null
+        } else {
+            match text(value.as_bytes()) {
+                Some(v) => v,
+                None => return Value::Null,
+            }
         };
-        names.push(json!(name));
-        want.push(v);
+        env.insert(*name, v);
     }
-    let (mut set, mut unset) = (Vec::new(), Vec::new());
+    let mut set = Vec::new();
     for (name, is_set) in &check.set_flags {
-        if *is_set { &mut set } else { &mut unset }.push(json!(name));
+        if *is_set {
+            set.push(json!(name));
+        } else {
+            env.insert(*name, Value::Null);
+        }
     }
+    let names: Vec<&str> = env.keys().copied().collect();
     let (mut exists, mut missing, mut exists_link, mut missing_link, mut lines) =
         (vec![], vec![], vec![], vec![], vec![]);
     for probe in &check.probes {
@@ -152,7 +162,7 @@ fn check(check: &Check, skip: &[&str]) -> Value {
         list.push(p);
     }
     json!({
-        "vars": names, "want": want, "set": set, "unset": unset,
+        "names": names, "env": env, "set": set,
         "exists": exists, "missing": missing,
         "exists_link": exists_link, "missing_link": missing_link,
         "lines": lines,
@@ -240,7 +250,7 @@ mod tests {
         assert!(out["refused"].as_str().unwrap().starts_with("autovenv: "));
         assert_eq!(out.get("steps"), None);
         assert_eq!(out.get("memo"), None);
-        assert_eq!(out["check"]["vars"], json!(["PWD"]));
+        assert_eq!(out["check"]["names"], json!(["PWD"]));
     }
 
     #[test]
