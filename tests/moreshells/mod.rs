@@ -7,6 +7,7 @@
 //! installs it from npm and prints the line to export).
 
 mod idle;
+mod recipe;
 mod story;
 
 use std::ffi::OsStr;
