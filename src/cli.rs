@@ -16,6 +16,7 @@ use crate::shell::Shell;
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
 ///   nu:   source ~/.autovenv.nu              (config.nu; once before:
 ///         autovenv hook nu | save -f ~/.autovenv.nu)
+///   xonsh: execx($(autovenv hook xonsh))    (~/.xonshrc)
 #[derive(Debug, Parser)]
 // Verbatim: the set-up lines are one per line, as they are typed.
 #[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
@@ -30,7 +31,7 @@ pub enum Command {
     ///
     /// Example: eval "$(autovenv hook bash)"
     Hook {
-        /// bash, zsh, fish or nu
+        /// bash, zsh, fish, nu or xonsh
         shell: Shell,
     },
 
@@ -169,7 +170,7 @@ pub enum Command {
 /// (`main.rs`), filling this same struct.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ExportArgs {
-    /// bash, zsh, fish, nu or json
+    /// bash, zsh, fish, nu, xonsh or json
     pub target: ExportTarget,
     /// The user typed `deactivate`: switch this project off until the
     /// shell leaves it
@@ -195,6 +196,7 @@ pub enum ExportTarget {
     Fish,
     #[value(alias = "nushell")]
     Nu,
+    Xonsh,
     Json,
 }
 
@@ -205,6 +207,7 @@ impl ExportTarget {
             ExportTarget::Zsh => Some(Shell::Zsh),
             ExportTarget::Fish => Some(Shell::Fish),
             ExportTarget::Nu => Some(Shell::Nu),
+            ExportTarget::Xonsh => Some(Shell::Xonsh),
             ExportTarget::Json => None,
         }
     }
@@ -242,6 +245,7 @@ pub fn hook_line(shell: Shell) -> String {
         // nushell has no eval: the hook is saved once and sourced from
         // config.nu (docs/installation.md has both lines).
         Shell::Nu => "source ~/.autovenv.nu".into(),
+        Shell::Xonsh => format!("execx($(autovenv hook {name}))"),
     }
 }
 
@@ -256,7 +260,7 @@ mod tests {
             .iter()
             .map(|&s| shell_name(s))
             .collect();
-        assert_eq!(names, ["bash", "zsh", "fish", "nu"]);
+        assert_eq!(names, ["bash", "zsh", "fish", "nu", "xonsh"]);
         for &shell in Shell::value_variants() {
             assert_eq!(shell_named(shell_name(shell).as_bytes()), Some(shell));
         }

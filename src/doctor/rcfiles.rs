@@ -57,6 +57,11 @@ pub(super) fn rc_files(setup: &Setup, shell: Shell) -> Vec<PathBuf> {
             .config_home()
             .map(|c| vec![c.join("nushell/config.nu")])
             .unwrap_or_default(),
+        Shell::Xonsh => {
+            let mut files = vec![home.join(".xonshrc")];
+            files.extend(setup.config_home().map(|c| c.join("xonsh/rc.xsh")));
+            files
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::settle::{Check, HookUpdate};
 pub mod fish;
 pub mod nu;
 pub mod posix;
+pub mod xonsh;
 
 /// The byte a check joins the variables' values with (the unit separator):
 /// one comparison costs a shell a fraction of a dozen.
@@ -30,6 +31,7 @@ pub enum Shell {
     /// nushell (`nushell` is accepted too).
     #[value(alias = "nushell")]
     Nu,
+    Xonsh,
 }
 
 impl Shell {
@@ -39,6 +41,7 @@ impl Shell {
             Shell::Bash | Shell::Zsh => posix::render(self, steps),
             Shell::Fish => fish::render(steps),
             Shell::Nu => nu::render(steps),
+            Shell::Xonsh => xonsh::render(steps),
         }
     }
 
@@ -49,6 +52,7 @@ impl Shell {
             Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check),
             Shell::Fish => fish::render_check(&mut out, check),
             Shell::Nu => out.push_str(&nu::render_check(check)),
+            Shell::Xonsh => out.push_str(&xonsh::render_check(check)),
         }
         out
     }
@@ -57,8 +61,10 @@ impl Shell {
     /// describes.
     pub fn render_update(self, update: &HookUpdate) -> String {
         // nushell is given data, one object, not statements.
-        if self == Shell::Nu {
-            return nu::render_update(update);
+        match self {
+            Shell::Nu => return nu::render_update(update),
+            Shell::Xonsh => return xonsh::render_update(update),
+            _ => {}
         }
         let mut out = String::new();
         if !update.steps.is_empty() {
@@ -69,7 +75,7 @@ impl Shell {
             match self {
                 Shell::Bash | Shell::Zsh => posix::render_memo(&mut out, memo),
                 Shell::Fish => fish::render_memo(&mut out, memo),
-                Shell::Nu => {}
+                Shell::Nu | Shell::Xonsh => {}
             }
         }
         if let Some(check) = &update.check {
@@ -88,7 +94,7 @@ impl Shell {
     pub fn render_for_hook(self, update: &HookUpdate) -> String {
         let lines = self.render_update(update);
         match self {
-            Shell::Bash | Shell::Zsh | Shell::Nu => lines,
+            Shell::Bash | Shell::Zsh | Shell::Nu | Shell::Xonsh => lines,
             Shell::Fish => {
                 let mut out = lines.trim_end_matches('\n').replace('\n', "; ");
                 if !out.is_empty() {
@@ -121,6 +127,10 @@ impl Shell {
             Shell::Nu => (
                 include_str!("../../shell/autovenv.nu"),
                 nu::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            Shell::Xonsh => (
+                include_str!("../../shell/autovenv.xsh"),
+                xonsh::quote(binary.as_os_str().as_encoded_bytes()),
             ),
         };
         script
@@ -298,6 +308,11 @@ mod tests {
     }
 
     #[test]
+    fn xonsh_transitions() {
+        insta::assert_snapshot!(transitions(Shell::Xonsh));
+    }
+
+    #[test]
     fn checks_per_shell() {
         use crate::detect::Probe;
         let check = Check {
@@ -428,7 +443,7 @@ mod round_trip {
             Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
             Shell::Fish => cmd.args(["--no-config", "-c", &script]),
             // nushell is given data: its round trip is in nu.rs.
-            Shell::Nu => unreachable!("nu.rs has the nushell round trip"),
+            Shell::Nu | Shell::Xonsh => unreachable!("given data: their round trips are their own"),
         };
         let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
         let _ = std::fs::remove_file(&file);

@@ -42,7 +42,23 @@ fn text(value: &[u8]) -> Option<Value> {
     std::str::from_utf8(value).ok().map(|s| json!(s))
 }
 
-fn step(step: &Step) -> Option<Value> {
+/// How a shell that is given data takes it: how each value is written
+/// (None: it cannot be held), and whether it has commands to define and
+/// a venv's script bookkeeping to drop. xonsh (`xonsh.rs`) takes the same
+/// data with every value escaped.
+#[derive(Clone, Copy)]
+pub(super) struct Data {
+    pub enc: fn(&[u8]) -> Option<Value>,
+    pub commands: bool,
+}
+
+const NU: Data = Data {
+    enc: text,
+    commands: false,
+};
+
+fn step(data: Data, step: &Step) -> Option<Value> {
+    let text = data.enc;
     Some(match step {
         // PATH is a list in nushell.
         Step::Set("PATH", value) => {
@@ -75,18 +91,20 @@ fn step(step: &Step) -> Option<Value> {
         // `deactivate` is a command the hook defines once (nushell defines
         // commands when it parses, not while it runs); typed with nothing
         // of autovenv's active, the binary says so.
+        Step::DeactivateCommand(on) if data.commands => json!({"op": "deactivate", "on": on}),
         Step::DeactivateCommand(_) => return Some(Value::Null),
         // A venv's activate.nu is an overlay: it keeps nothing in variables
         // for the hook to drop (`overlay hide activate` ends it).
+        Step::ForgetScript if data.commands => json!({"op": "forget"}),
         Step::ForgetScript => return Some(Value::Null),
     })
 }
 
 /// The steps as a JSON list, or None when one of them cannot be held.
-fn steps(steps: &[Step]) -> Option<Vec<Value>> {
+fn steps(data: Data, steps: &[Step]) -> Option<Vec<Value>> {
     let mut out = Vec::new();
     for s in steps {
-        let v = step(s)?;
+        let v = step(data, s)?;
         if !v.is_null() {
             out.push(v);
         }
@@ -96,7 +114,11 @@ fn steps(steps: &[Step]) -> Option<Vec<Value>> {
 
 /// What `autovenv export nu` prints without the hook: the steps alone.
 pub fn render(list: &[Step]) -> String {
-    match steps(list) {
+    render_with(NU, list)
+}
+
+pub(super) fn render_with(data: Data, list: &[Step]) -> String {
+    match steps(data, list) {
         Some(list) => format!("{}\n", json!({ "steps": list })),
         None => format!("{}\n", json!({ "refused": refusal() })),
     }
@@ -109,7 +131,8 @@ fn refusal() -> String {
 /// The check as data for the hook's `__autovenv_unchanged`; null (ask the
 /// binary at every prompt) when it needs a value nushell cannot hold.
 /// `skip`: variables left out of it.
-fn check(check: &Check, skip: &[&str]) -> Value {
+fn check(data: Data, check: &Check, skip: &[&str]) -> Value {
+    let text = data.enc;
     if check.is_volatile() {
         return Value::Null;
     }
@@ -170,7 +193,11 @@ fn check(check: &Check, skip: &[&str]) -> Value {
 }
 
 pub fn render_check(check_in: &Check) -> String {
-    check(check_in, &[]).to_string()
+    check(NU, check_in, &[]).to_string()
+}
+
+pub(super) fn render_check_with(data: Data, check_in: &Check) -> String {
+    check(data, check_in, &[]).to_string()
 }
 
 /// One JSON object on one line, nothing when there is nothing to do:
@@ -179,8 +206,12 @@ pub fn render_check(check_in: &Check) -> String {
 /// `refused` (the line to show) and a check that holds until something
 /// else changes, and nothing else: the shell keeps what it has.
 pub fn render_update(update: &HookUpdate) -> String {
+    render_update_with(NU, update)
+}
+
+pub(super) fn render_update_with(data: Data, update: &HookUpdate) -> String {
     let mut obj = serde_json::Map::new();
-    match steps(&update.steps) {
+    match steps(data, &update.steps) {
         Some(list) => {
             if !list.is_empty() {
                 obj.insert("steps".into(), Value::Array(list));
@@ -189,7 +220,7 @@ pub fn render_update(update: &HookUpdate) -> String {
                 obj.insert("memo".into(), json!(memo));
             }
             if let Some(c) = &update.check {
-                obj.insert("check".into(), check(c, &[]));
+                obj.insert("check".into(), check(data, c, &[]));
             }
         }
         None => {
@@ -198,7 +229,7 @@ pub fn render_update(update: &HookUpdate) -> String {
             // without the two variables the change would have set, it
             // describes the shell as it stays.
             if let Some(c) = &update.check {
-                obj.insert("check".into(), check(c, &["VIRTUAL_ENV", STATE_VAR]));
+                obj.insert("check".into(), check(data, c, &["VIRTUAL_ENV", STATE_VAR]));
             }
         }
     }

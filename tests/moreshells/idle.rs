@@ -20,6 +20,11 @@ fn execs_between(trace: &str, from: &str, to: &str) -> Vec<String> {
     let (a, b) = (at(from), at(to));
     execs[a + 1..b]
         .iter()
+        // xonsh's readline backend runs `sh -c "/usr/bin/stty sane"` after
+        // every external command (the marks are one), hook or no hook.
+        .filter(|l| {
+            !l.contains("\"/usr/bin/stty sane\"") && !l.contains("execve(\"/usr/bin/stty\"")
+        })
         .map(|l| l.split('"').nth(1).unwrap_or_default().to_string())
         .collect()
 }
@@ -27,6 +32,7 @@ fn execs_between(trace: &str, from: &str, to: &str) -> Vec<String> {
 fn mark(sh: More, name: &str) -> String {
     match sh {
         More::Nu => format!("^/bin/true __t_mark_{name}"),
+        More::Xonsh => format!("/bin/true __t_mark_{name}"),
     }
 }
 

@@ -21,12 +21,14 @@ use crate::util::{self, World};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum More {
     Nu,
+    Xonsh,
 }
 
 impl More {
     pub fn name(self) -> &'static str {
         match self {
             More::Nu => "nu",
+            More::Xonsh => "xonsh",
         }
     }
 
@@ -46,6 +48,7 @@ impl More {
             // nushell's `cd` also strips ANSI escape sequences from the
             // path it is given, so a folder named with one cannot be entered.
             More::Nu => std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0x1b),
+            More::Xonsh => true,
         }
     }
 
@@ -65,11 +68,27 @@ impl More {
                 out.push('"');
                 out
             }
+            // A Python expression: the bytes, as Python keeps them.
+            More::Xonsh => {
+                let mut out = String::from("__import__('os').fsdecode(b'");
+                for &b in value {
+                    if plain(b) {
+                        out.push(b as char);
+                    } else {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                out.push_str("')");
+                out
+            }
         }
     }
 
     pub fn cd(self, dir: &Path) -> String {
-        format!("cd {}", self.quote(dir.as_os_str().as_bytes()))
+        match self {
+            More::Xonsh => format!("cd @({})", self.quote(dir.as_os_str().as_bytes())),
+            _ => format!("cd {}", self.quote(dir.as_os_str().as_bytes())),
+        }
     }
 
     /// Prepends an entry to PATH, as a user would while inside a project.
@@ -79,12 +98,14 @@ impl More {
                 "$env.PATH = ($env.PATH | prepend {})",
                 self.quote(entry.as_bytes())
             ),
+            More::Xonsh => format!("$PATH.insert(0, {})", self.quote(entry.as_bytes())),
         }
     }
 
     pub fn set_var(self, name: &str, value: &str) -> String {
         match self {
             More::Nu => format!("$env.{name} = {}", self.quote(value.as_bytes())),
+            More::Xonsh => format!("${name} = {}", self.quote(value.as_bytes())),
         }
     }
 
@@ -92,6 +113,11 @@ impl More {
     fn snap_line(self, file: &Path) -> String {
         let f = self.quote(file.as_os_str().as_bytes());
         match self {
+            // Bytes that are not UTF-8 are shown as U+FFFD: JSON cannot
+            // carry them (the tests compare with the same).
+            More::Xonsh => format!(
+                "__import__('json').dump({{k: __import__('os').fsencode(v).decode('utf-8', 'replace') for k, v in {{'ve': ${{...}}.get('VIRTUAL_ENV', ''), 'prompt_name': ${{...}}.get('VIRTUAL_ENV_PROMPT', ''), 'pythonhome': ${{...}}.get('PYTHONHOME', ''), 'path': ':'.join($PATH), 'prompt': __import__('xonsh.prompt.base', fromlist=['x']).PromptFormatter()($PROMPT), 'py': __import__('subprocess').run(['sh', '-c', 'python -c \"import flaskish; print(flaskish.VERSION)\" 2>/dev/null || echo none'], capture_output=True, env=${{...}}.detype()).stdout.decode().strip()}}.items()}}, open({f}, 'w'))"
+            ),
             More::Nu => format!(
                 "{{ve: ($env.VIRTUAL_ENV? | default ''), prompt_name: ($env.VIRTUAL_ENV_PROMPT? | default ''), pythonhome: ($env.PYTHONHOME? | default ''), path: ($env.PATH | str join (char esep)), prompt: (do $env.PROMPT_COMMAND), py: (try {{ ^python -c 'import flaskish; print(flaskish.VERSION)' e> /dev/null | str trim }} catch {{ 'none' }})}} | to json | save -f {f}"
             ),
@@ -103,6 +129,7 @@ impl More {
         let f = self.quote(file.as_os_str().as_bytes());
         match self {
             More::Nu => format!("'' | save -f {f}"),
+            More::Xonsh => format!("open({f}, 'w').close()"),
         }
     }
 
@@ -126,6 +153,11 @@ impl More {
                     self.quote(saved.as_os_str().as_bytes())
                 )
             }
+            More::Xonsh => format!(
+                "$PROMPT = 'P> '\n$RIGHT_PROMPT = ''\n$BOTTOM_TOOLBAR = ''\n$AUTO_SUGGEST = False\n$TITLE = 'xonsh'\n\
+                 execx($({} hook xonsh))\n{extra}\n",
+                bin.display()
+            ),
         }
     }
 
@@ -138,6 +170,12 @@ impl More {
                 rc.display().to_string(),
                 "--env-config".into(),
                 "/dev/null".into(),
+            ],
+            More::Xonsh => vec![
+                exe.display().to_string(),
+                "--rc".into(),
+                rc.display().to_string(),
+                "-i".into(),
             ],
         }
     }
@@ -362,6 +400,10 @@ macro_rules! more_shells {
             #[test]
             fn nu() {
                 ($body)(More::Nu)
+            }
+            #[test]
+            fn xonsh() {
+                ($body)(More::Xonsh)
             }
         }
     };

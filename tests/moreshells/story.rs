@@ -128,6 +128,7 @@ fn child_shell(sh: More, world: &World) -> String {
             sh.quote(exe.as_os_str().as_bytes()),
             sh.quote(rc.as_os_str().as_bytes())
         ),
+        More::Xonsh => format!("{} --rc {} -i", exe.display(), rc.display()),
     }
 }
 
@@ -157,12 +158,18 @@ more_shells!(hostile_folder_names, |sh: More| {
         let s = t.snap();
         let venv = dir.join("venv");
         assert_eq!(
-            s.ve.as_bytes(),
-            venv.as_os_str().as_bytes(),
+            s.ve,
+            String::from_utf8_lossy(venv.as_os_str().as_bytes()),
             "{:?}",
             String::from_utf8_lossy(name)
         );
-        assert_eq!(s.path, format!("{}:{BASE_PATH}", path_of(&venv)));
+        assert_eq!(
+            s.path,
+            format!(
+                "{}:{BASE_PATH}",
+                String::from_utf8_lossy(path_of(&venv).as_bytes())
+            )
+        );
         assert_eq!(s.prompt, format!("({label}) {}", base.prompt));
         assert_eq!(s.py, "1.0");
         t.run(&sh.cd(&world.root));
