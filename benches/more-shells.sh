@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What autovenv's nushell hook adds to an idle prompt and to a `cd`, beside
-# mise's nushell hook and the floor (a hook that runs the smallest Rust
+# What autovenv's nushell and xonsh hooks add to an idle prompt and to a
+# `cd`, beside mise's hooks for the same shells and the floor (a hook that runs the smallest Rust
 # program and applies the JSON it prints), in one run. docs/performance.md
 # holds the latest figures.
 #
@@ -10,6 +10,10 @@
 #   NU (default: $AUTOVENV_TEST_NU, else nu on PATH; .ci/more-shells
 #   installs it), MISE (default: mise on PATH; npm package @jdxcode/mise;
 #   unset or missing: skipped with a note), KEEP=1 keeps the temporary folder.
+#
+# xonsh: the same, in one `xonsh -c` with time.perf_counter; a cd step is
+# os.chdir plus what a real cd fires (on_chdir, then on_pre_prompt: both
+# handlers for autovenv and for mise, which registers its one hook on both).
 #
 # Method: nushell has no way to be fed an interactive session from a pipe
 # (piped, it runs a script and fires no prompt hooks), so each hook's own
@@ -126,5 +130,77 @@ for step in idle cd; do
         cells+=("$(fmt "$v") · $(ratio "$v" "$f")")
     done
     name=$([[ $step == idle ]] && echo "idle prompt" || echo "cd: switch project")
+    echo "| $name | $(fmt "$f") · 1 | ${cells[0]} | ${cells[1]} |"
+done
+
+# ---------------------------------------------------------------------------
+# xonsh
+xonsh=$(command -v xonsh || true)
+if [[ -z $xonsh ]]; then
+    note "skipping xonsh: not installed (Debian package xonsh)"
+    exit 0
+fi
+env -i "${envs[@]}" "$AUTOVENV_BIN" hook xonsh >"$work/autovenv.xsh"
+[[ -z $mise ]] || env -i "${envs[@]}" "$mise" activate xonsh >"$work/mise.xsh"
+xrun() { # TOOL -> "idle_ns cd_ns"
+    (cd "$work/p/alpha/src" && env -i "${envs[@]}" "$xonsh" --no-rc -c "
+import builtins, json, os, subprocess, time
+from xonsh.built_ins import XSH
+tool = '$1'
+if tool == 'autovenv':
+    execx(open('$work/autovenv.xsh').read())
+    h = builtins.__autovenv
+    idle = lambda: h.on_pre_prompt()
+    moved = lambda: (h.on_chdir(), h.on_pre_prompt())
+elif tool == 'mise':
+    execx(open('$work/mise.xsh').read())
+    idle = lambda: mise_hook()
+    moved = lambda: (mise_hook(), mise_hook())
+elif tool == 'floor':
+    def idle():
+        XSH.env.update(json.loads(subprocess.run(['$work/floor'], stdout=subprocess.PIPE).stdout))
+    moved = idle
+else:
+    idle = moved = lambda: None
+def go(d):
+    os.chdir(d)
+    XSH.env['PWD'] = d
+idle()
+t = time.perf_counter_ns()
+for i in range($IDLE_STEPS):
+    idle()
+i_ns = (time.perf_counter_ns() - t) // $IDLE_STEPS
+t = time.perf_counter_ns()
+for i in range($CD_STEPS):
+    go('$work/p/beta'); moved(); go('$work/p/alpha'); moved()
+c_ns = (time.perf_counter_ns() - t) // (2 * $CD_STEPS)
+print(i_ns, c_ns)
+" 2>/dev/null | tail -n 1)
+}
+declare -A xidle xcd
+for ((r = 0; r < ROUNDS; r++)); do
+    for tool in "${tools[@]}"; do
+        read -r i c < <(xrun "$tool")
+        xidle[$tool]+="$i "
+        xcd[$tool]+="$c "
+    done
+done
+echo
+"$xonsh" --version
+echo
+echo "| xonsh step | floor | autovenv | mise |"
+echo "| --- | --- | --- | --- |"
+for step in xidle xcd; do
+    declare -n table=$step
+    base=$(median <<<"${table[none]}")
+    f=$(($(median <<<"${table[floor]}") - base))
+    cells=()
+    for tool in autovenv mise; do
+        if [[ -z ${table[$tool]-} ]]; then cells+=("-"); continue; fi
+        v=$(($(median <<<"${table[$tool]}") - base))
+        ((v > 0)) || v=0
+        cells+=("$(fmt "$v") · $(ratio "$v" "$f")")
+    done
+    name=$([[ $step == xidle ]] && echo "idle prompt" || echo "cd: switch project")
     echo "| $name | $(fmt "$f") · 1 | ${cells[0]} | ${cells[1]} |"
 done
