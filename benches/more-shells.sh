@@ -153,7 +153,7 @@ if tool == 'autovenv':
     idle = lambda: h.on_pre_prompt()
     moved = lambda: (h.on_chdir(), h.on_pre_prompt())
 elif tool == 'mise':
-    execx(open('$work/mise.xsh').read())
+    execx(open('$work/mise.xsh').read(), 'exec', globals())
     idle = lambda: mise_hook()
     moved = lambda: (mise_hook(), mise_hook())
 elif tool == 'floor':
@@ -175,12 +175,15 @@ for i in range($CD_STEPS):
     go('$work/p/beta'); moved(); go('$work/p/alpha'); moved()
 c_ns = (time.perf_counter_ns() - t) // (2 * $CD_STEPS)
 print(i_ns, c_ns)
-" 2>/dev/null | tail -n 1)
+" 2>"$work/xonsh-$1.err" | tail -n 1)
 }
 declare -A xidle xcd
 for ((r = 0; r < ROUNDS; r++)); do
     for tool in "${tools[@]}"; do
-        read -r i c < <(xrun "$tool")
+        read -r i c < <(xrun "$tool") || {
+            note "xonsh ($tool) failed: $(tail -n 3 "$work/xonsh-$tool.err")"
+            exit 1
+        }
         xidle[$tool]+="$i "
         xcd[$tool]+="$c "
     done
