@@ -14,6 +14,9 @@ use crate::shell::Shell;
 ///   bash: eval "$(autovenv hook bash)"   (~/.bashrc)
 ///   zsh:  eval "$(autovenv hook zsh)"    (~/.zshrc)
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
+///   nu:   source ~/.autovenv.nu              (config.nu; once before:
+///         autovenv hook nu | save -f ~/.autovenv.nu)
+///   xonsh: execx($(autovenv hook xonsh))    (~/.xonshrc)
 #[derive(Debug, Parser)]
 // Verbatim: the set-up lines are one per line, as they are typed.
 #[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
@@ -36,7 +39,7 @@ pub enum Command {
     ///
     /// Example: [[ $- == *i* ]] || eval "$(autovenv hook bash --non-interactive)"
     Hook {
-        /// bash, zsh or fish
+        /// bash, zsh, fish, nu or xonsh
         shell: Shell,
         /// The one-shot statements for a shell that never prompts
         #[arg(long)]
@@ -212,7 +215,7 @@ pub struct ExecArgs {
 /// (`main.rs`), filling this same struct.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ExportArgs {
-    /// bash, zsh, fish, json or dotenv
+    /// bash, zsh, fish, nu, xonsh, json or dotenv
     pub target: ExportTarget,
     /// json and dotenv: the change for DIR instead of the current
     /// directory
@@ -249,6 +252,9 @@ pub enum ExportTarget {
     Bash,
     Zsh,
     Fish,
+    #[value(alias = "nushell")]
+    Nu,
+    Xonsh,
     Json,
     /// `KEY=value` lines for environment files (docs/dotenv.md)
     Dotenv,
@@ -260,6 +266,8 @@ impl ExportTarget {
             ExportTarget::Bash => Some(Shell::Bash),
             ExportTarget::Zsh => Some(Shell::Zsh),
             ExportTarget::Fish => Some(Shell::Fish),
+            ExportTarget::Nu => Some(Shell::Nu),
+            ExportTarget::Xonsh => Some(Shell::Xonsh),
             ExportTarget::Json | ExportTarget::Dotenv => None,
         }
     }
@@ -294,6 +302,10 @@ pub fn hook_line(shell: Shell) -> String {
         Shell::Bash | Shell::Zsh => format!("eval \"$(autovenv hook {name})\""),
         // fish 3.1 has no `$(...)`; its hook is read by `source` from a pipe.
         Shell::Fish => format!("autovenv hook {name} | source"),
+        // nushell has no eval: the hook is saved once and sourced from
+        // config.nu (docs/installation.md has both lines).
+        Shell::Nu => "source ~/.autovenv.nu".into(),
+        Shell::Xonsh => format!("execx($(autovenv hook {name}))"),
     }
 }
 
@@ -308,7 +320,7 @@ mod tests {
             .iter()
             .map(|&s| shell_name(s))
             .collect();
-        assert_eq!(names, ["bash", "zsh", "fish"]);
+        assert_eq!(names, ["bash", "zsh", "fish", "nu", "xonsh"]);
         for &shell in Shell::value_variants() {
             assert_eq!(shell_named(shell_name(shell).as_bytes()), Some(shell));
         }

@@ -16,6 +16,7 @@ mod failures;
 mod faults;
 mod hooks;
 mod kinds;
+mod moreshells;
 mod outside;
 mod processes;
 mod same_line;

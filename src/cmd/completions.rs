@@ -18,6 +18,10 @@ pub fn completions(shell: Shell) -> Result<()> {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
+        other => anyhow::bail!(
+            "no completions for {} yet (bash, zsh and fish have them)",
+            crate::cli::shell_name(other)
+        ),
     };
     // Into memory first: the generator cannot report a closed pipe, and
     // `autovenv completions bash | head` must not be an error.

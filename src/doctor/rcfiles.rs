@@ -53,6 +53,15 @@ pub(super) fn rc_files(setup: &Setup, shell: Shell) -> Vec<PathBuf> {
             }
             files
         }
+        Shell::Nu => setup
+            .config_home()
+            .map(|c| vec![c.join("nushell/config.nu")])
+            .unwrap_or_default(),
+        Shell::Xonsh => {
+            let mut files = vec![home.join(".xonshrc")];
+            files.extend(setup.config_home().map(|c| c.join("xonsh/rc.xsh")));
+            files
+        }
     }
 }
 
@@ -92,7 +101,11 @@ pub(super) fn bodies(setup: &Setup) -> Vec<(PathBuf, String)> {
 
 /// The line number of the hook line in `file`, if it loads the hook.
 fn hook_line_in(file: &Path, shell: Shell) -> Option<usize> {
-    let wanted = format!("hook {}", shell_name(shell));
+    let wanted = match shell {
+        // config.nu sources the hook saved from `autovenv hook nu`.
+        Shell::Nu => ".autovenv.nu".to_string(),
+        _ => format!("hook {}", shell_name(shell)),
+    };
     code_lines(file)?
         .into_iter()
         .find(|(_, l)| l.contains("autovenv") && l.contains(&wanted))

@@ -9,7 +9,9 @@ use crate::plan::Step;
 use crate::settle::{Check, HookUpdate};
 
 pub mod fish;
+pub mod nu;
 pub mod posix;
+pub mod xonsh;
 
 /// The byte a check joins the variables' values with (the unit separator):
 /// one comparison costs a shell a fraction of a dozen.
@@ -27,6 +29,10 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+    /// nushell (`nushell` is accepted too).
+    #[value(alias = "nushell")]
+    Nu,
+    Xonsh,
 }
 
 impl Shell {
@@ -35,6 +41,8 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => posix::render(self, steps),
             Shell::Fish => fish::render(steps),
+            Shell::Nu => nu::render(steps),
+            Shell::Xonsh => xonsh::render(steps),
         }
     }
 
@@ -44,6 +52,8 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check),
             Shell::Fish => fish::render_check(&mut out, check),
+            Shell::Nu => out.push_str(&nu::render_check(check)),
+            Shell::Xonsh => out.push_str(&xonsh::render_check(check)),
         }
         out
     }
@@ -51,6 +61,12 @@ impl Shell {
     /// A hook update, one statement per line, in the order `HookUpdate`
     /// describes.
     pub fn render_update(self, update: &HookUpdate) -> String {
+        // nushell is given data, one object, not statements.
+        match self {
+            Shell::Nu => return nu::render_update(update),
+            Shell::Xonsh => return xonsh::render_update(update),
+            _ => {}
+        }
         let mut out = String::new();
         if !update.steps.is_empty() {
             out.push_str(&self.render_check(&Check::volatile()));
@@ -60,6 +76,7 @@ impl Shell {
             match self {
                 Shell::Bash | Shell::Zsh => posix::render_memo(&mut out, memo),
                 Shell::Fish => fish::render_memo(&mut out, memo),
+                Shell::Nu | Shell::Xonsh => {}
             }
         }
         if let Some(check) = &update.check {
@@ -109,7 +126,7 @@ impl Shell {
     pub fn render_for_hook(self, update: &HookUpdate) -> String {
         let lines = self.render_update(update);
         match self {
-            Shell::Bash | Shell::Zsh => lines,
+            Shell::Bash | Shell::Zsh | Shell::Nu | Shell::Xonsh => lines,
             Shell::Fish => {
                 let mut out = lines.trim_end_matches('\n').replace('\n', "; ");
                 if !out.is_empty() {
@@ -135,6 +152,17 @@ impl Shell {
             Shell::Fish => (
                 include_str!("../../shell/autovenv.fish"),
                 fish::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            // Saved to a file once and sourced at every start: statements
+            // for the first prompt of the day it was saved would be stale,
+            // so the script has no place for them.
+            Shell::Nu => (
+                include_str!("../../shell/autovenv.nu"),
+                nu::quote(binary.as_os_str().as_encoded_bytes()),
+            ),
+            Shell::Xonsh => (
+                include_str!("../../shell/autovenv.xsh"),
+                xonsh::quote(binary.as_os_str().as_encoded_bytes()),
             ),
         };
         script
@@ -307,6 +335,16 @@ mod tests {
     }
 
     #[test]
+    fn nu_transitions() {
+        insta::assert_snapshot!(transitions(Shell::Nu));
+    }
+
+    #[test]
+    fn xonsh_transitions() {
+        insta::assert_snapshot!(transitions(Shell::Xonsh));
+    }
+
+    #[test]
     fn checks_per_shell() {
         use crate::detect::Probe;
         let check = Check {
@@ -457,6 +495,8 @@ mod round_trip {
             Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
             Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
             Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+            // nushell is given data: its round trip is in nu.rs.
+            Shell::Nu | Shell::Xonsh => unreachable!("given data: their round trips are their own"),
         };
         let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
         let _ = std::fs::remove_file(&file);
