@@ -59,6 +59,12 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
 /// one process such a shell start costs; it prints nothing when nothing is
 /// to change, and on stderr only what is wrong.
 fn run_non_interactive(env: &Snapshot, shell: Shell) -> Result<()> {
+    if matches!(shell, Shell::Nu | Shell::Xonsh) {
+        anyhow::bail!(
+            "--non-interactive is for bash, zsh and fish; in {} use `autovenv exec`",
+            crate::cli::shell_name(shell)
+        );
+    }
     // A shell started in a deleted folder: nothing applies, and no one to
     // tell.
     let Ok(dir) = detect::current_dir(env.get("PWD").map(Into::into)) else {
@@ -86,6 +92,8 @@ fn non_interactive_statements(shell: Shell, steps: &[Step]) -> String {
         // `$-` holds `i` in an interactive bash or zsh.
         Shell::Bash | Shell::Zsh => format!("case $- in *i*) ;; *)\n{statements};; esac\n"),
         Shell::Fish => format!("if not status is-interactive\n{statements}end\n"),
+        // Refused above: these shells have no such start-up file.
+        Shell::Nu | Shell::Xonsh => String::new(),
     }
 }
 

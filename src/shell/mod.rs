@@ -97,7 +97,9 @@ impl Shell {
                         "__autovenv_back() {{\n{body}}}\n__autovenv_back_dir={dir}\n"
                     );
                 }
-                Shell::Fish => {
+                // nushell and xonsh returned above: their hooks are given
+                // data, and apply no change in the middle of a line.
+                Shell::Fish | Shell::Nu | Shell::Xonsh => {
                     let _ = write!(
                         out,
                         "function __autovenv_back\n{body}end\nset -g __autovenv_back_dir {dir}\n"
@@ -108,11 +110,11 @@ impl Shell {
         out
     }
 
-    /// Quotes bytes as one word for this shell.
-    pub fn quote(self, value: &[u8]) -> String {
+    /// Quotes bytes as one word for bash, zsh or fish statements.
+    fn quote(self, value: &[u8]) -> String {
         match self {
             Shell::Bash | Shell::Zsh => posix::quote(value),
-            Shell::Fish => fish::quote(value),
+            Shell::Fish | Shell::Nu | Shell::Xonsh => fish::quote(value),
         }
     }
 

@@ -276,6 +276,7 @@ mod tests {
                 ],
                 ..Check::default()
             }),
+            ..HookUpdate::default()
         };
         let out: Value = serde_json::from_str(&render_update(&update)).unwrap();
         assert!(out["refused"].as_str().unwrap().starts_with("autovenv: "));
