@@ -30,11 +30,54 @@ __autovenv_hook() {
     # after a `[[ ]]`, and that status is not returned.)
     # shellcheck disable=SC2319
     \builtin local __autovenv_status=$?
+    # A command line is over. One that came back to where it started (a
+    # `cd` inside it switched, see __autovenv_midline) gets the way back
+    # the binary left ready, with no process; what changed is announced
+    # now.
+    if [[ -n ${__autovenv_back_dir+x} ]]; then
+        if [[ ${PWD-} == "$__autovenv_back_dir" ]]; then
+            __autovenv_back
+            \builtin unset -v __autovenv_said
+        fi
+        \builtin unset -v __autovenv_back_dir
+        \builtin unset -f __autovenv_back
+    fi
+    if [[ -n ${__autovenv_said+x} ]]; then
+        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
+        \builtin unset -v __autovenv_said
+    fi
+    __autovenv_line_dir=${PWD-}
     # Where the hook last ran: the DEBUG trap below runs it again only when
     # a command has changed the folder since.
     __autovenv_pwd=${PWD-}
     __autovenv_unchanged || __autovenv_apply
     \builtin return "$__autovenv_status"
+}
+
+# The DEBUG trap's way in, after a `cd` inside a command line: the switch
+# happens at once, so what runs next on the line has the right environment,
+# and the binary (told where the line started) leaves ready what undoes it
+# and holds its messages. Coming back to where the line started undoes it
+# with no process, and nothing is said.
+__autovenv_midline() {
+    __autovenv_pwd=${PWD-}
+    if [[ -n ${__autovenv_back_dir+x} && ${PWD-} == "$__autovenv_back_dir" ]]; then
+        __autovenv_back
+        \builtin unset -v __autovenv_back_dir __autovenv_said
+        \builtin unset -f __autovenv_back
+        \builtin return 0
+    fi
+    __autovenv_unchanged && \builtin return 0
+    if [[ -n ${__autovenv_line_dir+x} ]]; then
+        __autovenv_apply --back-to "$__autovenv_line_dir"
+    else
+        __autovenv_apply
+    fi
+}
+
+# A message held for the prompt (see above).
+__autovenv_say() {
+    __autovenv_said+=("$1")
 }
 
 __autovenv_apply() {
@@ -157,13 +200,13 @@ __autovenv_trap_chained='__autovenv_chained "$?" "$_"'
 
 __autovenv_chpwd() {
     [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
-    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
+    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_midline
     \builtin return 0
 }
 
 __autovenv_chained() {
     [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
-    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_hook
+    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_midline
     \builtin return "$1"
 }
 

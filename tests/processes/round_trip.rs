@@ -2,7 +2,9 @@
 //! `pushd x; make; popd`) changes nothing seen from the prompt: the switch
 //! into the project happens at once (what runs there gets its Python), at
 //! most one process runs, and coming back undoes it with none and says
-//! nothing. zsh and fish, whose hooks run on every change of directory.
+//! nothing. In zsh and fish a function's `cd`s run the hook; in bash they
+//! do not (the DEBUG trap stays out of functions), so there the line typed
+//! at the prompt is the case.
 
 use super::*;
 
@@ -18,17 +20,22 @@ fn jump_function(sh: Sh) -> &'static str {
     }
 }
 
+/// The line that goes to `to`, runs python there and comes back to `back`:
+/// a call of the jump function, or in bash the same typed out.
 fn jump(sh: Sh, to: &Path, back: &Path, seen: &Path) -> String {
     let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
-    format!("jump {} {} {}", q(to), q(back), q(seen))
+    match sh {
+        Sh::Bash => format!(
+            "cd {}; python -c 'import flaskish; print(flaskish.VERSION)' > {}; cd {}",
+            q(to),
+            q(seen),
+            q(back)
+        ),
+        _ => format!("jump {} {} {}", q(to), q(back), q(seen)),
+    }
 }
 
 per_shell!(a_jump_there_and_back_costs_one_process, |sh: Sh| {
-    if sh == Sh::Bash {
-        // bash switches at the prompt and before each command of a line,
-        // never inside a function: nothing runs for a jump that returns.
-        return;
-    }
     let p = places();
     let seen = p.world.root.join("seen");
     let mut t = Traced::new(sh, &p.world, &p.world.root);
@@ -55,9 +62,6 @@ per_shell!(a_jump_there_and_back_costs_one_process, |sh: Sh| {
 });
 
 per_shell!(a_jump_there_and_back_leaves_no_trace, |sh: Sh| {
-    if sh == Sh::Bash {
-        return;
-    }
     let p = places();
     let seen = p.world.root.join("seen");
     let mut s = Script::new(sh, &p.world);
