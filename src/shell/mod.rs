@@ -395,6 +395,25 @@ pub(crate) const TEST_SHELLS: [&str; 7] = [
     "bash", "bash-3.2", "bash-4.4", "bash-5.3", "zsh", "fish", "fish-4.7",
 ];
 
+/// The property-test runner of the quoting round trips through real
+/// shells: AUTOVENV_PROPTEST_CASES batches (else `default`), with a fixed
+/// seed so that CI is repeatable.
+#[cfg(test)]
+pub(crate) fn round_trip_runner(default: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let cases = crate::snapshot::Snapshot::capture()
+        .get("AUTOVENV_PROPTEST_CASES")
+        .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(default);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+    TestRunner::new_with_rng(config, rng)
+}
+
 /// For unit tests that run a real shell: its path, or None with the reason
 /// printed (a failure when AUTOVENV_TEST_REQUIRE_SHELLS=1, as in CI). `bash`
 /// is the one on PATH; `bash-3.2` (any name with a version) is the path
@@ -440,7 +459,6 @@ mod round_trip {
 
     use super::*;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
     use std::process::Command;
@@ -516,17 +534,7 @@ mod round_trip {
         let Some(exe) = super::test_shell(name) else {
             return;
         };
-        let cases = crate::snapshot::Snapshot::capture()
-            .get("AUTOVENV_PROPTEST_CASES")
-            .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
-            .unwrap_or(16);
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-        let mut runner = TestRunner::new_with_rng(config, rng);
+        let mut runner = crate::shell::round_trip_runner(16);
         runner
             .run(&prop::collection::vec(value(), 128), |values| {
                 let got = run(shell, &exe, &values);

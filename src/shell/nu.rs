@@ -311,7 +311,6 @@ mod round_trip {
 
     use super::*;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     use std::ffi::OsString;
     use std::process::Command;
 
@@ -373,17 +372,7 @@ mod round_trip {
     #[test]
     fn nu() {
         let Some(exe) = test_nu() else { return };
-        let cases = crate::snapshot::Snapshot::capture()
-            .get("AUTOVENV_PROPTEST_CASES")
-            .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
-            .unwrap_or(16);
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-        let mut runner = TestRunner::new_with_rng(config, rng);
+        let mut runner = crate::shell::round_trip_runner(16);
         runner
             .run(&prop::collection::vec(value(), 128), |values| {
                 let got = run(&exe, &values);

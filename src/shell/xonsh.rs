@@ -68,7 +68,6 @@ mod round_trip {
 
     use super::*;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
     use std::process::Command;
@@ -131,17 +130,7 @@ mod round_trip {
         let Some(exe) = super::super::test_shell("xonsh") else {
             return;
         };
-        let cases = crate::snapshot::Snapshot::capture()
-            .get("AUTOVENV_PROPTEST_CASES")
-            .and_then(|v| v.to_str().and_then(|s| s.parse().ok()))
-            .unwrap_or(4);
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-        let mut runner = TestRunner::new_with_rng(config, rng);
+        let mut runner = crate::shell::round_trip_runner(4);
         runner
             .run(&prop::collection::vec(value(), 128), |values| {
                 let got = run(&exe, &values);
