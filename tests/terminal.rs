@@ -122,6 +122,26 @@ impl Terminal {
         }
     }
 
+    /// Waits until the last line drawn is `prompt` and the screen has not
+    /// changed for half a second.
+    fn wait_still(&self, prompt: &str) {
+        let mut last = self.wait_for(prompt, |s| last_line(s) == prompt);
+        let mut since = Instant::now();
+        let start = Instant::now();
+        while since.elapsed() < Duration::from_millis(500) {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = self.screen();
+            if now != last || last_line(&now) != prompt {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "the screen never settled on {prompt:?}:\n{now}"
+                );
+                last = now;
+                since = Instant::now();
+            }
+        }
+    }
+
     /// Types a command followed by a marker echo, and waits for the marker's
     /// output and the prompt drawn after it; returns that prompt line.
     fn run(&self, line: &str, n: usize) -> String {
@@ -138,13 +158,18 @@ impl Terminal {
                         .is_some_and(|l| l.trim_end().ends_with('$') || l.trim_end().ends_with('>'))
                 })
         });
-        screen
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default()
-            .to_string()
+        last_line(&screen).to_string()
     }
+}
+
+/// The last line of a screen that is not blank, without trailing spaces.
+fn last_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim_end()
 }
 
 impl Drop for Terminal {
@@ -253,6 +278,10 @@ fn ctrl_c_in_the_middle(sh: Sh) {
         .status()
         .unwrap();
     assert!(ok.success());
+    // Type only once the prompt after the interrupt is drawn and has stayed
+    // put: a shell that is still redrawing (bash 3.2 runs PROMPT_COMMAND
+    // again) may drop keys typed meanwhile, which is not what is tested here.
+    term.wait_still(&format!("(proj) {plain}"));
     let line = term.run("echo VE=$VIRTUAL_ENV", 1);
     let screen = term.screen();
     assert_eq!(
