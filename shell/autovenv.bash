@@ -19,6 +19,7 @@ __autovenv_bin=@AUTOVENV_BIN@
 # Loading the hook again starts from a clean slate: the next prompt asks the
 # binary, which then re-adopts whatever autovenv had activated.
 __autovenv_local=
+__autovenv_leave_ready=
 __autovenv_unchanged() { \builtin return 1; }
 # What the binary saw while printing this hook, when the first prompt has
 # nothing to change: then that prompt starts no process either.
@@ -42,15 +43,15 @@ __autovenv_hook() {
         \builtin unset -v __autovenv_back_dir
         \builtin unset -f __autovenv_back
     fi
-    if [[ -n ${__autovenv_said+x} ]]; then
-        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
-        \builtin unset -v __autovenv_said
-    fi
     __autovenv_line_dir=${PWD-}
     # Where the hook last ran: the DEBUG trap below runs it again only when
     # a command has changed the folder since.
     __autovenv_pwd=${PWD-}
-    __autovenv_unchanged || __autovenv_apply
+    __autovenv_unchanged || __autovenv_left || __autovenv_apply
+    if [[ -n ${__autovenv_said+x} ]]; then
+        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
+        \builtin unset -v __autovenv_said
+    fi
     \builtin return "$__autovenv_status"
 }
 
@@ -68,6 +69,15 @@ __autovenv_midline() {
         \builtin return 0
     fi
     __autovenv_unchanged && \builtin return 0
+    # Leaving with no process; the way back is ready too while nothing
+    # else changed on this line.
+    if [[ -z ${__autovenv_back_dir+x} ]] && __autovenv_left; then
+        if [[ -n ${__autovenv_line_dir+x} ]]; then
+            __autovenv_back_dir=$__autovenv_line_dir
+            __autovenv_back() { __autovenv_leave_back; }
+        fi
+        \builtin return 0
+    fi
     if [[ -n ${__autovenv_line_dir+x} ]]; then
         __autovenv_apply --back-to "$__autovenv_line_dir"
     else
@@ -107,6 +117,72 @@ __autovenv_line_is() {
     [[ -r $1 ]] || \builtin return 1
     { IFS= \builtin read -r __autovenv_line || [[ -n $__autovenv_line ]]; } 2>/dev/null <"$1" || \builtin return 1
     [[ $__autovenv_line == "$2" ]]
+}
+
+# The region's walk (src/region.rs): true when the decision the binary made
+# for the folder $__autovenv_vdir holds at $PWD too. Every folder from $PWD
+# up to $__autovenv_top (or `/`) must hold none of the names the search asks
+# for: known so when it is a folder the binary looked at (an ancestor of
+# $__autovenv_vdir) and older than the stamp made before it looked (any
+# change in it since would make it at least as new), else asked by
+# __autovenv_clean, the binary's list of `-e` tests. When every folder is
+# known so afterwards, $PWD becomes the folder the region was checked at.
+# With --outside: whether no folder from $PWD up to `/` holds a name.
+__autovenv_walk() {
+    \builtin local d=${PWD-} top=${__autovenv_top-} v=${__autovenv_vdir-} \
+        s=${__autovenv_stamp-} n=0 all=1 moves=${__autovenv_moves-} \
+        max=${__autovenv_maxdepth-}
+    if [[ ${1-} == --outside ]]; then
+        top='' v='' moves=1 max='' all=''
+    fi
+    [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
+    if [[ -n $top ]]; then
+        [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
+    fi
+    while [[ $d != "$top" ]]; do
+        if [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]]; then
+            :
+        elif __autovenv_clean "$d"; then
+            [[ -n $s && $d -ot $s ]] || all=
+        else
+            \builtin return 1
+        fi
+        n=$((n + 1))
+        [[ $d == / ]] && break
+        d=${d%/*}
+        d=${d:-/}
+    done
+    # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
+    [[ -z $max ]] || ((n < max)) || \builtin return 1
+    [[ -n $all ]] || \builtin return 0
+    __autovenv_vdir=${PWD-}
+    # Every folder is known now: the next prompts here test one `-ot` per
+    # folder, as after a run of the binary (printf %q quotes for eval).
+    \builtin local q qs code
+    \builtin printf -v q '%q' "${PWD-}"
+    \builtin printf -v qs '%q' "$s"
+    code="__autovenv_here() { [[ \$PWD == $q"
+    d=${PWD-}
+    while [[ $d != "$top" ]]; do
+        \builtin printf -v q '%q' "$d"
+        code+=" && $q -ot $qs"
+        [[ $d == / ]] && break
+        d=${d%/*}
+        d=${d:-/}
+    done
+    \builtin eval "$code ]] || __autovenv_walk; }"
+    \builtin return 0
+}
+
+# Leaving the project for a folder with no project: the binary left the
+# statements ready (__autovenv_leave) beside the check they go with. They
+# apply when that check's variables and files still hold and no folder from
+# $PWD up holds a name; anything else asks the binary.
+__autovenv_left() {
+    [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
+    [[ ${PWD-} != "$__autovenv_top" && ${PWD-} != "${__autovenv_top%/}/"* ]] || \builtin return 1
+    __autovenv_same && __autovenv_walk --outside || \builtin return 1
+    __autovenv_leave
 }
 
 # Removes the first PATH entry equal to $1: the one autovenv put there.
@@ -177,6 +253,8 @@ autovenv() {
     \builtin local __autovenv_status=$?
     __autovenv_unchanged() { \builtin return 1; }
     __autovenv_stale=1
+    # and what was kept ready for leaving.
+    __autovenv_leave_ready=
     \builtin return "$__autovenv_status"
 }
 

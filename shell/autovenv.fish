@@ -16,6 +16,7 @@ set -g __autovenv_bin @AUTOVENV_BIN@
 
 # Loading the hook again starts from a clean slate.
 set -g __autovenv_local ''
+set -g __autovenv_leave_ready ''
 function __autovenv_unchanged
     return 1
 end
@@ -49,12 +50,12 @@ function __autovenv_hook --on-event fish_prompt
         set -e __autovenv_back_dir
         functions -e __autovenv_back
     end
+    set -g __autovenv_line_dir $PWD
+    __autovenv_unchanged; or __autovenv_left; or __autovenv_apply
     if set -q __autovenv_said[1]
         printf 'autovenv: %s\n' $__autovenv_said >&2
         set -e __autovenv_said
     end
-    set -g __autovenv_line_dir $PWD
-    __autovenv_unchanged; or __autovenv_apply
 end
 
 # A change of directory during a command line (`cd proj && python`, a
@@ -71,6 +72,17 @@ function __autovenv_on_pwd --on-variable PWD
         return
     end
     __autovenv_unchanged; and return
+    # Left with no process; the way back is ready too while nothing else
+    # changed on this line.
+    if not set -q __autovenv_back_dir[1]; and __autovenv_left
+        if set -q __autovenv_line_dir[1]
+            set -g __autovenv_back_dir $__autovenv_line_dir
+            function __autovenv_back
+                __autovenv_leave_back
+            end
+        end
+        return
+    end
     if set -q __autovenv_line_dir[1]
         __autovenv_apply --back-to $__autovenv_line_dir
     else
@@ -114,6 +126,86 @@ function __autovenv_line_is
         read line; or test -n "$line"
     end <$argv[1]; or return 1
     test "$line" = "$argv[2]"
+end
+
+# The region's walk (src/region.rs, and the same function in the bash
+# hook): true when the decision the binary made for $__autovenv_vdir holds
+# at $PWD too. Every folder from $PWD up to $__autovenv_top (or `/`) must
+# hold none of the names the search asks for: known so when it is a folder
+# the binary looked at and still older than the stamp made before it
+# looked, else asked by __autovenv_clean.
+# With --outside: whether no folder from $PWD up to `/` holds a name.
+function __autovenv_walk
+    set -l d $PWD
+    set -l top $__autovenv_top
+    set -l v $__autovenv_vdir
+    set -l s $__autovenv_stamp
+    set -l n 0
+    set -l all 1
+    set -l moves $__autovenv_moves
+    set -l max $__autovenv_maxdepth
+    if test "$argv[1]" = --outside
+        set top ''
+        set v ''
+        set moves 1
+        set max ''
+        set all ''
+    end
+    test (string sub -l 1 -- "$d") = /; or return 1
+    if test -z "$moves"; and test "$d" != "$v"
+        return 1
+    end
+    if test -n "$top"; and test "$d" != "$top"
+        __autovenv_below $d $top; or return 1
+    end
+    while test "$d" != "$top"
+        if test -n "$s" -a "$d" -ot "$s"; and begin
+                test "$v" = "$d"; or __autovenv_below $v $d
+            end
+        else if __autovenv_clean $d
+            test -n "$s" -a "$d" -ot "$s"; or set all ''
+        else
+            return 1
+        end
+        set n (math $n + 1)
+        test "$d" = /; and break
+        # NUL-separated: a folder's name may hold newlines.
+        set d (path dirname -Z -- $d | string split0)
+    end
+    # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
+    if test -n "$max"
+        test $n -lt $max; or return 1
+    end
+    test -n "$all"; or return 0
+    set -g __autovenv_vdir $PWD
+    # Every folder is known now: the next prompts here test one `-ot` per
+    # folder, as after a run of the binary.
+    set -l qs (string escape -- $s)
+    set -l code "function __autovenv_here; test \"\$PWD\" =" (string escape -- $PWD)
+    set d $PWD
+    while test "$d" != "$top"
+        set -a code -a (string escape -- $d) -ot $qs
+        test "$d" = /; and break
+        set d (path dirname -Z -- $d | string split0)
+    end
+    eval (string join ' ' -- $code)"; or __autovenv_walk; end"
+    return 0
+end
+
+# Leaving the project for a folder with no project, with the statements
+# the binary left ready (see the bash hook).
+function __autovenv_left
+    test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
+    test "$PWD" != "$__autovenv_top"; or return 1
+    __autovenv_below $PWD $__autovenv_top; and return 1
+    __autovenv_same; and __autovenv_walk --outside; or return 1
+    __autovenv_leave
+end
+
+# True when path $argv[1] is strictly below folder $argv[2].
+function __autovenv_below
+    set -l p (string trim -r -c / -- $argv[2])/
+    test (string sub -l (string length -- "$p") -- "$argv[1]") = "$p"
 end
 
 # Removes the first PATH entry equal to $argv[1]: the one autovenv put
@@ -251,6 +343,8 @@ function autovenv
         return 1
     end
     set -g __autovenv_stale 1
+    # and what was kept ready for leaving.
+    set -g __autovenv_leave_ready ''
     return $autovenv_status
 end
 

@@ -16,6 +16,7 @@ typeset -g __autovenv_bin=@AUTOVENV_BIN@
 
 # Loading the hook again starts from a clean slate.
 typeset -g __autovenv_local=
+typeset -g __autovenv_leave_ready=
 __autovenv_unchanged() { \builtin return 1 }
 # What the binary saw while printing this hook, when the first prompt has
 # nothing to change: then that prompt starts no process either.
@@ -31,12 +32,12 @@ __autovenv_hook() {
         \builtin unset __autovenv_back_dir
         \builtin unfunction __autovenv_back 2>/dev/null
     fi
+    \builtin typeset -g __autovenv_line_dir=$PWD
+    __autovenv_unchanged || __autovenv_left || __autovenv_apply
     if (( ${#__autovenv_said[@]} )); then
         \builtin print -rl -- "${__autovenv_said[@]/#/autovenv: }" >&2
         __autovenv_said=()
     fi
-    \builtin typeset -g __autovenv_line_dir=$PWD
-    __autovenv_unchanged || __autovenv_apply
     \builtin return $__autovenv_status
 }
 
@@ -53,7 +54,16 @@ __autovenv_chpwd() {
         \builtin unset __autovenv_back_dir
         __autovenv_said=()
         \builtin unfunction __autovenv_back 2>/dev/null
-    elif ! __autovenv_unchanged; then
+    elif __autovenv_unchanged; then
+        :
+    elif [[ -z ${__autovenv_back_dir+x} ]] && __autovenv_left; then
+        # Left with no process; the way back is ready too while nothing
+        # else changed on this line.
+        if [[ -n ${__autovenv_line_dir+x} ]]; then
+            \builtin typeset -g __autovenv_back_dir=$__autovenv_line_dir
+            __autovenv_back() { __autovenv_leave_back }
+        fi
+    else
         if [[ -n ${__autovenv_line_dir+x} ]]; then
             __autovenv_apply --back-to "$__autovenv_line_dir"
         else
@@ -99,6 +109,65 @@ __autovenv_line_is() {
     [[ -r $1 ]] || \builtin return 1
     { IFS= \builtin read -r __autovenv_line || [[ -n $__autovenv_line ]] } 2>/dev/null <$1 || \builtin return 1
     [[ $__autovenv_line == $2 ]]
+}
+
+# The region's walk (src/region.rs, and the same function in the bash
+# hook): true when the decision the binary made for $__autovenv_vdir holds
+# at $PWD too. Every folder from $PWD up to $__autovenv_top (or `/`) must
+# hold none of the names the search asks for: known so when it is a folder
+# the binary looked at and still older than the stamp made before it
+# looked, else asked by __autovenv_clean.
+# With --outside: whether no folder from $PWD up to `/` holds a name.
+__autovenv_walk() {
+    \builtin emulate -L zsh
+    \builtin local d=$PWD top=${__autovenv_top-} v=${__autovenv_vdir-} \
+        s=${__autovenv_stamp-} n=0 all=1 moves=${__autovenv_moves-} \
+        max=${__autovenv_maxdepth-}
+    if [[ ${1-} == --outside ]]; then
+        top='' v='' moves=1 max='' all=''
+    fi
+    [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
+    if [[ -n $top ]]; then
+        [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
+    fi
+    while [[ $d != "$top" ]]; do
+        if [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]]; then
+            :
+        elif __autovenv_clean "$d"; then
+            [[ -n $s && $d -ot $s ]] || all=
+        else
+            \builtin return 1
+        fi
+        (( ++n ))
+        [[ $d == / ]] && break
+        d=${d%/*}
+        d=${d:-/}
+    done
+    # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
+    [[ -z $max ]] || (( n < max )) || \builtin return 1
+    [[ -n $all ]] || \builtin return 0
+    \builtin typeset -g __autovenv_vdir=$PWD
+    # Every folder is known now: the next prompts here test one `-ot` per
+    # folder, as after a run of the binary.
+    \builtin local code="__autovenv_here() { [[ \$PWD == ${(q)PWD}"
+    d=$PWD
+    while [[ $d != "$top" ]]; do
+        code+=" && ${(q)d} -ot ${(q)s}"
+        [[ $d == / ]] && break
+        d=${d%/*}
+        d=${d:-/}
+    done
+    \builtin eval "$code ]] || __autovenv_walk; }"
+    \builtin return 0
+}
+
+# Leaving the project for a folder with no project, with the statements
+# the binary left ready (see the bash hook).
+__autovenv_left() {
+    [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
+    [[ $PWD != "$__autovenv_top" && $PWD != "${__autovenv_top%/}/"* ]] || \builtin return 1
+    __autovenv_same && __autovenv_walk --outside || \builtin return 1
+    __autovenv_leave
 }
 
 # Removes the first PATH entry equal to $1: the one autovenv put there.
@@ -168,6 +237,8 @@ autovenv() {
     \builtin local __autovenv_status=$?
     __autovenv_unchanged() { \builtin return 1 }
     \builtin typeset -g __autovenv_stale=1
+    # and what was kept ready for leaving.
+    \builtin typeset -g __autovenv_leave_ready=
     \builtin return $__autovenv_status
 }
 

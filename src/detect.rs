@@ -144,6 +144,8 @@ pub struct Detection {
     pub dir: PathBuf,
     pub project: Option<Project>,
     pub probes: Vec<Probe>,
+    /// What the search asks about in every folder (`Tools::folder_names`).
+    pub names: Vec<OsString>,
     /// A question the file system would not answer (permission denied):
     /// the result cannot be trusted, and nothing should change.
     pub unreadable: Option<String>,
@@ -238,8 +240,28 @@ pub fn detect(dir: &Path, config: &Config) -> Detection {
         dir: dir.to_path_buf(),
         project,
         probes: prober.probes,
+        names: tools.folder_names(config),
         unreadable: prober.unreadable,
         hint,
+    }
+}
+
+/// What a search finds in a folder with no project and no hint: only the
+/// tools' folders asked about. `dir` is left empty: the hook applies it
+/// wherever its own walk finds no marker (src/region.rs).
+pub fn nothing(config: &Config) -> Detection {
+    let mut prober = Prober {
+        probes: Vec::new(),
+        unreadable: None,
+    };
+    let tools = crate::locate::Tools::open(config, &mut prober);
+    Detection {
+        dir: PathBuf::new(),
+        project: None,
+        probes: prober.probes,
+        names: tools.folder_names(config),
+        unreadable: prober.unreadable,
+        hint: None,
     }
 }
 

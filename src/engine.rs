@@ -111,6 +111,9 @@ pub struct Decision {
     /// Every file system question the decision rests on, with its answer:
     /// the hook replays them to know that nothing changed.
     pub probes: Vec<Probe>,
+    /// What the search asks about in every folder it walks (see
+    /// `crate::region`).
+    pub names: Vec<std::ffi::OsString>,
     /// Why the search could not see every folder (one it could not look
     /// into), when so: a nearer marker may have been missed, so nothing
     /// should change.
@@ -148,13 +151,33 @@ pub fn decide(
     memo: &Local,
     user_deactivate: bool,
 ) -> Decision {
-    let detection = detect::detect(dir, config);
+    decide_with(
+        current,
+        config,
+        detect::detect(dir, config),
+        memo,
+        user_deactivate,
+    )
+}
+
+/// [`decide`] for a search already made (or one that found nothing, for
+/// the statements a hook keeps ready for leaving the project).
+pub fn decide_with(
+    current: &Current,
+    config: &Config,
+    detection: detect::Detection,
+    memo: &Local,
+    user_deactivate: bool,
+) -> Decision {
+    let dir = detection.dir.clone();
+    let dir = dir.as_path();
     let mut problems: Vec<String> = config.warnings.clone();
     let mut probes = detection.probes;
     if let Some(Err(why)) = &current.state {
         problems.push(why.clone());
     }
     let owner = current.owner();
+    let names = detection.names;
     let project = detection.project;
     let hint = detection.hint;
 
@@ -235,6 +258,7 @@ pub fn decide(
         off,
         problems,
         probes,
+        names,
         hint,
         unreadable,
     }
@@ -285,6 +309,7 @@ pub fn cannot_read_dir(
         off: memo.off.clone(),
         problems,
         probes: Vec::new(),
+        names: Vec::new(),
         unreadable: None,
         hint: None,
     }

@@ -22,6 +22,7 @@ mod message;
 mod plan;
 mod program;
 mod records;
+mod region;
 mod settle;
 mod shell;
 mod snapshot;

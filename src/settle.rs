@@ -26,6 +26,9 @@ pub struct Check {
     /// Variables whose being set at all matters, and whether they were.
     pub set_flags: Vec<(&'static str, bool)>,
     pub probes: Vec<Probe>,
+    /// Where the decision holds beyond `PWD` (bash, zsh and fish use it;
+    /// the other shells compare `PWD` and ask every probe).
+    pub region: Option<crate::region::Region>,
 }
 
 impl Check {
@@ -42,6 +45,59 @@ impl Check {
     pub fn is_volatile(&self) -> bool {
         self.probes.contains(&Probe::Volatile)
     }
+
+    /// The variables a shell that knows the region compares: all but `PWD`,
+    /// which the region's own test stands for.
+    pub fn compared_vars(&self) -> impl Iterator<Item = &(&'static str, OsString)> {
+        let region = self.region.is_some();
+        self.vars
+            .iter()
+            .filter(move |(name, _)| !(region && *name == "PWD"))
+    }
+
+    /// The probes a shell that knows the region asks itself.
+    pub fn asked_probes(&self) -> impl Iterator<Item = &Probe> {
+        self.probes
+            .iter()
+            .filter(|p| self.region.as_ref().is_none_or(|r| !r.absorbs(p)))
+    }
+}
+
+impl Settled {
+    /// Looks at the walk's folders for the region (see `crate::region`),
+    /// after making the stamp if one is needed, and puts the region in the
+    /// check and its stamp in the memo.
+    pub fn find_region(&mut self, decision: &Decision, stamps: Stamps, pipenv_max_depth: usize) {
+        use crate::region::{self, Region};
+        let Some(candidates) = Region::candidates(decision) else {
+            return;
+        };
+        let stamp = match stamps {
+            Stamps::Make(Some(dir)) => {
+                let made = region::stamp(
+                    &region::stamp_dir(dir),
+                    self.memo.stamp.as_deref(),
+                    &candidates,
+                );
+                self.memo.stamp = made.clone();
+                made
+            }
+            Stamps::Make(None) => None,
+            Stamps::Keep => self.memo.stamp.clone(),
+        };
+        self.check.region = Some(Region::new(decision, candidates, stamp, pipenv_max_depth));
+    }
+}
+
+/// Where a region's stamp comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Stamps<'a> {
+    /// Made (or kept) in the stamps folder of this data folder, when there
+    /// is one.
+    Make(Option<&'a std::path::Path>),
+    /// The memo's, as it is: for statements kept ready beside an update
+    /// that made it.
+    Keep,
 }
 
 /// A decision settled: what to tell people, and the memo and check the
@@ -72,6 +128,26 @@ pub struct HookUpdate {
     /// no process if the line goes back there (`pushd x; make; popd`, a
     /// jump function that returns).
     pub back: Option<Back>,
+    /// For a shell in a project: what leaving it for a folder with no
+    /// project does, for the hook to apply with no process when its own
+    /// walk finds no marker there (src/region.rs).
+    pub leave: Option<Box<Leave>>,
+}
+
+/// See [`HookUpdate::leave`]. `back` undoes it, for a command line that
+/// leaves and comes back (`cd ..; cd -`): seen from the prompt, nothing
+/// changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leave {
+    pub update: HookUpdate,
+    pub back: HookUpdate,
+}
+
+impl HookUpdate {
+    /// Nothing for the shell to do.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.memo.is_none() && self.check.is_none()
+    }
 }
 
 /// See [`HookUpdate::back`].
@@ -257,5 +333,6 @@ fn check(env: &Snapshot, current: &Current, decision: &Decision) -> Check {
         vars,
         set_flags: vec![("_OLD_VIRTUAL_PATH", current.foreign_script)],
         probes: decision.probes.clone(),
+        region: None,
     }
 }

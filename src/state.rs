@@ -124,6 +124,8 @@ pub struct Local {
     pub shown: Option<String>,
     /// Fingerprint of the change check the shell holds now.
     pub check: Option<String>,
+    /// The stamp this shell's check compares folders with (src/region.rs).
+    pub stamp: Option<PathBuf>,
 }
 
 impl Local {
@@ -137,6 +139,7 @@ impl Local {
         };
         put("adopted", &self.adopted);
         put("off", &self.off);
+        put("stamp", &self.stamp);
         if !self.warned.is_empty() {
             let list: Vec<Value> = self
                 .warned
@@ -188,6 +191,7 @@ impl Local {
                 .unwrap_or_default(),
             shown: text("shown"),
             check: text("check"),
+            stamp: path("stamp"),
         }
     }
 

@@ -56,7 +56,14 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             engine::cannot_read_dir(&current, pwd, &memo, &e)
         }
     };
-    let settled = settle::settle(env, &current, &decision, &memo, args.user_deactivate);
+    let mut settled = settle::settle(env, &current, &decision, &memo, args.user_deactivate);
+    if in_hook && shell.is_some_and(|s| s.knows_regions()) {
+        settled.find_region(
+            &decision,
+            settle::Stamps::Make(config.data_dir.as_deref().ok()),
+            config.tools.pipenv_max_depth,
+        );
+    }
     let mid_line = in_hook && args.back_to.is_some();
     if !mid_line {
         message::show(&config, &settled.messages);
@@ -70,6 +77,24 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             // not changed.
             let dropped = args.stale.as_ref().is_some_and(|s| !s.is_empty());
             let (mut update, memo_after) = settled.for_hook(shell, &decision, &memo, dropped);
+            // What leaving the project does, ready for the hook, whenever
+            // the shell is given anything (else it keeps what it has).
+            if !update.is_empty()
+                && let Some(region) = settled.check.region.as_ref()
+                && region.moves
+                && decision.project.is_some()
+            {
+                update.leave = leave_update(
+                    env,
+                    &config,
+                    shell,
+                    &current,
+                    &decision,
+                    &memo_after,
+                    region.stamp.clone(),
+                )
+                .map(Box::new);
+            }
             if let Some(line_dir) = args.back_to.as_ref().filter(|_| mid_line) {
                 update.said = message::texts(&config, &settled.messages);
                 let line_dir = PathBuf::from(line_dir);
@@ -144,18 +169,70 @@ fn back_update(
     line_dir: &std::path::Path,
 ) -> settle::HookUpdate {
     let steps = &decision.outcome.steps;
+    let after = after_steps(env, steps, Some(line_dir));
+    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
+    let current_after = Current::from_snapshot(&after, foreign);
+    let back = engine::decide(&current_after, config, line_dir, memo_after, false);
+    let mut settled = settle::settle(&after, &current_after, &back, memo_after, false);
+    if shell.knows_regions() {
+        // The stamp of the update it undoes.
+        settled.find_region(&back, settle::Stamps::Keep, config.tools.pipenv_max_depth);
+    }
+    settled.for_hook(shell, &back, memo_after, false).0
+}
+
+/// The update that leaves the project for a folder with no project, from
+/// the state `decision` leaves, and the one that comes back from there.
+fn leave_update(
+    env: &Snapshot,
+    config: &Config,
+    shell: crate::shell::Shell,
+    current: &Current,
+    decision: &engine::Decision,
+    memo_after: &Local,
+    stamp: Option<PathBuf>,
+) -> Option<settle::Leave> {
+    let steps = &decision.outcome.steps;
+    let after = after_steps(env, steps, None);
+    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
+    let current_after = Current::from_snapshot(&after, foreign);
+    let leave = engine::decide_with(
+        &current_after,
+        config,
+        detect::nothing(config),
+        memo_after,
+        false,
+    );
+    if leave.unreadable.is_some() || leave.probes.contains(&detect::Probe::Volatile) {
+        return None;
+    }
+    let mut settled = settle::settle(&after, &current_after, &leave, memo_after, false);
+    settled.check.region = Some(crate::region::Region::outside(&leave.names, stamp));
+    let (mut update, memo_leave) = settled.for_hook(shell, &leave, memo_after, false);
+    update.said = message::texts(config, &settled.messages);
+    let back = back_update(
+        &after,
+        config,
+        shell,
+        &current_after,
+        &leave,
+        &memo_leave,
+        &decision.dir,
+    );
+    Some(settle::Leave { update, back })
+}
+
+/// The environment once `steps` are applied, with `PWD` set to `pwd`.
+fn after_steps(env: &Snapshot, steps: &[Step], pwd: Option<&std::path::Path>) -> Snapshot {
     let mut vars: plan::Vars = env
         .vars()
         .map(|(k, v)| (k.to_os_string(), v.to_os_string()))
         .collect();
     plan::apply(&mut vars, steps);
-    vars.insert("PWD".into(), line_dir.as_os_str().to_os_string());
-    let after = Snapshot::from_pairs(vars, env.platform_data.clone());
-    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
-    let current_after = Current::from_snapshot(&after, foreign);
-    let back = engine::decide(&current_after, config, line_dir, memo_after, false);
-    let settled = settle::settle(&after, &current_after, &back, memo_after, false);
-    settled.for_hook(shell, &back, memo_after, false).0
+    if let Some(pwd) = pwd {
+        vars.insert("PWD".into(), pwd.as_os_str().to_os_string());
+    }
+    Snapshot::from_pairs(vars, env.platform_data.clone())
 }
 
 fn print(text: &str) -> Result<()> {

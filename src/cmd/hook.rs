@@ -43,9 +43,16 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
     let dir = detect::current_dir(env.get("PWD").map(Into::into)).ok()?;
     let memo = Local::default();
     let decision = engine::decide(&current, &config, &dir, &memo, false);
-    let settled = settle::settle(env, &current, &decision, &memo, false);
+    let mut settled = settle::settle(env, &current, &decision, &memo, false);
     if !decision.outcome.steps.is_empty() || !settled.messages.is_empty() {
         return None;
+    }
+    if shell.knows_regions() {
+        settled.find_region(
+            &decision,
+            settle::Stamps::Make(config.data_dir.as_deref().ok()),
+            config.tools.pipenv_max_depth,
+        );
     }
     let (update, _) = settled.for_hook(shell, &decision, &memo, false);
     Some(shell.render_update(&update))

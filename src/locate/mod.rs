@@ -57,6 +57,24 @@ impl Tools {
         }
     }
 
+    /// Every name the search asks about in each folder it walks, with the
+    /// tools' files that give a hint where there is no project: a folder
+    /// holding none of them can hold no marker (src/region.rs).
+    pub fn folder_names(&self, config: &Config) -> Vec<std::ffi::OsString> {
+        let mut names: Vec<std::ffi::OsString> = vec![crate::detect::NAME_FILE.into()];
+        names.extend(config.venv_dirs.iter().cloned());
+        names.push(".venv".into());
+        if self.pyenv.is_some() {
+            names.push(".python-version".into());
+        }
+        for (name, _) in HINT_FILES {
+            names.push(name.into());
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The environment another tool keeps for `dir`, `depth` folders above
     /// where the search started, in the order of SPEC §1.
     pub fn in_dir(

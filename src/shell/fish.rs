@@ -148,19 +148,19 @@ pub fn render_check(out: &mut String, check: &Check) {
         });
     }
     let mut terms = Vec::new();
+    let vars: Vec<_> = check.compared_vars().collect();
     // Joined, the variables cost fish one `test` comparison (an idle prompt
     // went from about 50 to 40 us).
     if !super::can_join(check) {
-        for (name, value) in &check.vars {
+        for (name, value) in &vars {
             terms.push(format!("\"${name}\" = {}", quote(value.as_bytes())));
         }
-    } else if !check.vars.is_empty() {
-        let seen: Vec<String> = check
-            .vars
+    } else if !vars.is_empty() {
+        let seen: Vec<String> = vars
             .iter()
             .map(|(name, _)| format!("\"${name}\""))
             .collect();
-        let want: Vec<&[u8]> = check.vars.iter().map(|(_, v)| v.as_bytes()).collect();
+        let want: Vec<&[u8]> = vars.iter().map(|(_, v)| v.as_bytes()).collect();
         terms.push(format!(
             "{} = {}",
             seen.join("\\x1f"),
@@ -172,7 +172,7 @@ pub fn render_check(out: &mut String, check: &Check) {
     let mut present = Vec::new();
     let mut absent = Vec::new();
     let mut lines = Vec::new();
-    for probe in &check.probes {
+    for probe in check.asked_probes() {
         match probe {
             Probe::Exists { path, link: false } => present.push(quote(path.as_os_str().as_bytes())),
             Probe::Missing { path, link: false } => absent.push(quote(path.as_os_str().as_bytes())),
@@ -204,10 +204,74 @@ pub fn render_check(out: &mut String, check: &Check) {
         parts.push(format!("not path filter -vq -- {}", present.join(" ")));
     }
     parts.extend(lines);
+    if parts.is_empty() {
+        parts.push("true".into());
+    }
+    match &check.region {
+        // The variables and files alone, for the hook's leaving too.
+        Some(region) => {
+            render_region(out, region);
+            let _ = writeln!(
+                out,
+                "function __autovenv_same; {}; end",
+                parts.join("; and ")
+            );
+            out.push_str(
+                "function __autovenv_unchanged; __autovenv_same; and __autovenv_here; end\n",
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "function __autovenv_unchanged; {}; end",
+                parts.join("; and ")
+            );
+        }
+    }
+}
+
+/// The region's settings for the hook's walk, the names test, and the test
+/// for the folder the decision was made for (see the posix renderer).
+fn render_region(out: &mut String, region: &crate::region::Region) {
+    let q = |p: &std::path::Path| quote(p.as_os_str().as_bytes());
+    let stamp = region
+        .stamp
+        .as_deref()
+        .map(q)
+        .unwrap_or_else(|| "''".into());
     let _ = writeln!(
         out,
-        "function __autovenv_unchanged; {}; end",
-        parts.join("; and ")
+        "set -g __autovenv_top {}; set -g __autovenv_vdir {}; set -g __autovenv_stamp {stamp}; set -g __autovenv_moves {}; set -g __autovenv_maxdepth {}",
+        region.top.as_deref().map(q).unwrap_or_else(|| "''".into()),
+        q(&region.here),
+        if region.moves { "1" } else { "''" },
+        region
+            .max_depth
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "''".into()),
+    );
+    let names: Vec<String> = region.names.iter().map(|n| quote(n.as_bytes())).collect();
+    let links: Vec<String> = names
+        .iter()
+        .map(|n| format!("! -L \"$argv[1]\"/{n}"))
+        .collect();
+    // `path filter` follows links; a dangling one is a name too.
+    let _ = writeln!(
+        out,
+        "function __autovenv_clean; not path filter -q -- \"$argv[1]\"/{{{}}}; and test {}; end",
+        names.join(","),
+        links.join(" -a ")
+    );
+    let mut terms = vec![format!("\"$PWD\" = {}", q(&region.here))];
+    if region.stamp.is_some() {
+        for folder in &region.folders {
+            terms.push(format!("{} -ot {stamp}", q(folder)));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "function __autovenv_here; test {}; or __autovenv_walk; end",
+        terms.join(" -a ")
     );
 }
 
@@ -257,6 +321,7 @@ mod tests {
                 ],
                 set_flags: vec![("CF", false)],
                 probes: vec![],
+                region: None,
             };
             let mut code = String::new();
             render_check(&mut code, &check);

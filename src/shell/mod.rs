@@ -36,6 +36,12 @@ pub enum Shell {
 }
 
 impl Shell {
+    /// Whether the hook walks a region (src/region.rs) to decide a `cd`
+    /// itself; the others compare `PWD` and ask the binary on a change.
+    pub fn knows_regions(self) -> bool {
+        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
+    }
+
     /// Shell code for the steps, one statement per line, in order.
     pub fn render(self, steps: &[Step]) -> String {
         match self {
@@ -68,6 +74,15 @@ impl Shell {
             _ => {}
         }
         let mut out = String::new();
+        // Statements kept ready for leaving belong to the state they were
+        // made in: they go first, and come back last (a Ctrl-C in between
+        // leaves none).
+        if !update.is_empty() {
+            out.push_str(match self {
+                Shell::Fish => "set -g __autovenv_leave_ready ''\n",
+                _ => "__autovenv_leave_ready=\n",
+            });
+        }
         if !update.steps.is_empty() {
             out.push_str(&self.render_check(&Check::volatile()));
             out.push_str(&self.render(&update.steps));
@@ -103,6 +118,24 @@ impl Shell {
                     let _ = write!(
                         out,
                         "function __autovenv_back\n{body}end\nset -g __autovenv_back_dir {dir}\n"
+                    );
+                }
+            }
+        }
+        if let Some(leave) = &update.leave {
+            let body = self.render_update(&leave.update);
+            let back = self.render_update(&leave.back);
+            match self {
+                Shell::Fish => {
+                    let _ = write!(
+                        out,
+                        "function __autovenv_leave\n{body}end\nfunction __autovenv_leave_back\n{back}set -g __autovenv_leave_ready 1\nend\nset -g __autovenv_leave_ready 1\n"
+                    );
+                }
+                _ => {
+                    let _ = write!(
+                        out,
+                        "__autovenv_leave() {{\n{body}}}\n__autovenv_leave_back() {{\n{back}__autovenv_leave_ready=1\n}}\n__autovenv_leave_ready=1\n"
                     );
                 }
             }
@@ -374,6 +407,7 @@ mod tests {
                     line: b"flask2\r".to_vec(),
                 },
             ],
+            region: None,
         };
         insta::assert_snapshot!(format!(
             "## bash\n{}\n## fish\n{}",

@@ -130,25 +130,28 @@ pub fn render_memo(out: &mut String, value: &str) {
 }
 
 /// The check as one `[[ ]]` (one builtin call, no process), then the first
-/// line of any `.venv-name` that decided the environment.
+/// line of any `.venv-name` that decided the environment, then the region's
+/// test (`__autovenv_here`, see `crate::region` and the hooks' walk).
 pub fn render_check(out: &mut String, check: &Check) {
     if check.is_volatile() {
         out.push_str("__autovenv_unchanged() { \\builtin return 1; }\n");
         return;
     }
+    let q = |p: &std::path::Path| quote(p.as_os_str().as_bytes());
     let mut terms = Vec::new();
+    let vars: Vec<_> = check.compared_vars().collect();
     if !super::can_join(check) {
-        for (name, value) in &check.vars {
+        for (name, value) in &vars {
             terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
         }
         for (name, set) in &check.set_flags {
             let want = if *set { "'x'" } else { "''" };
             terms.push(format!("${{{name}+x}} == {want}"));
         }
-    } else if !check.vars.is_empty() || !check.set_flags.is_empty() {
+    } else if !vars.is_empty() || !check.set_flags.is_empty() {
         let mut seen = Vec::new();
         let mut want = Vec::new();
-        for (name, value) in &check.vars {
+        for (name, value) in &vars {
             seen.push(format!("${{{name}-}}"));
             want.extend_from_slice(value.as_bytes());
             want.push(super::JOIN);
@@ -167,38 +170,89 @@ pub fn render_check(out: &mut String, check: &Check) {
         ));
     }
     let mut lines = Vec::new();
-    for probe in &check.probes {
+    for probe in check.asked_probes() {
         match probe {
-            Probe::Exists { path, link: false } => {
-                terms.push(format!("-e {}", quote(path.as_os_str().as_bytes())))
-            }
+            Probe::Exists { path, link: false } => terms.push(format!("-e {}", q(path))),
             Probe::Exists { path, link: true } => {
-                let q = quote(path.as_os_str().as_bytes());
+                let q = q(path);
                 terms.push(format!("( -L {q} || -e {q} )"));
             }
-            Probe::Missing { path, link: false } => {
-                terms.push(format!("! -e {}", quote(path.as_os_str().as_bytes())))
-            }
+            Probe::Missing { path, link: false } => terms.push(format!("! -e {}", q(path))),
             Probe::Missing { path, link: true } => {
-                let q = quote(path.as_os_str().as_bytes());
+                let q = q(path);
                 terms.push(format!("! -L {q} && ! -e {q}"));
             }
-            Probe::FirstLine { path, line } => lines.push(format!(
-                "__autovenv_line_is {} {}",
-                quote(path.as_os_str().as_bytes()),
-                quote(line)
-            )),
+            Probe::FirstLine { path, line } => {
+                lines.push(format!("__autovenv_line_is {} {}", q(path), quote(line)))
+            }
             Probe::Volatile => {}
         }
     }
-    out.push_str("__autovenv_unchanged() { [[ ");
-    out.push_str(&terms.join(" && "));
-    out.push_str(" ]]");
-    for line in lines {
-        out.push_str(" && ");
-        out.push_str(&line);
+    let mut parts = Vec::new();
+    if !terms.is_empty() {
+        parts.push(format!("[[ {} ]]", terms.join(" && ")));
     }
-    out.push_str("; }\n");
+    parts.extend(lines);
+    if parts.is_empty() {
+        parts.push(":".into());
+    }
+    match &check.region {
+        // The variables and files alone, for the hook's leaving too.
+        Some(region) => {
+            render_region(out, region);
+            let _ = writeln!(out, "__autovenv_same() {{ {}; }}", parts.join(" && "));
+            out.push_str("__autovenv_unchanged() { __autovenv_same && __autovenv_here; }\n");
+        }
+        None => {
+            let _ = writeln!(out, "__autovenv_unchanged() {{ {}; }}", parts.join(" && "));
+        }
+    }
+}
+
+/// The region's settings for the hook's walk, the names test, and the test
+/// for the folder the decision was made for: one `-ot` per folder.
+fn render_region(out: &mut String, region: &crate::region::Region) {
+    let q = |p: &std::path::Path| quote(p.as_os_str().as_bytes());
+    let stamp = region
+        .stamp
+        .as_deref()
+        .map(q)
+        .unwrap_or_else(|| "''".into());
+    let _ = writeln!(
+        out,
+        "__autovenv_top={} __autovenv_vdir={} __autovenv_stamp={stamp} __autovenv_moves={} __autovenv_maxdepth={}",
+        region.top.as_deref().map(q).unwrap_or_else(|| "''".into()),
+        q(&region.here),
+        if region.moves { "1" } else { "''" },
+        region
+            .max_depth
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "''".into()),
+    );
+    let names: Vec<String> = region
+        .names
+        .iter()
+        .map(|n| {
+            let n = quote(n.as_bytes());
+            format!("! -e $1/{n} && ! -L $1/{n}")
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "__autovenv_clean() {{ [[ {} ]]; }}",
+        names.join(" && ")
+    );
+    let mut terms = vec![format!("$PWD == {}", q(&region.here))];
+    if region.stamp.is_some() {
+        for folder in &region.folders {
+            terms.push(format!("{} -ot {stamp}", q(folder)));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "__autovenv_here() {{ [[ {} ]] || __autovenv_walk; }}",
+        terms.join(" && ")
+    );
 }
 
 /// For messages: how a path is typed at a bash or zsh prompt.
@@ -255,6 +309,7 @@ mod tests {
                     vars: vec![("CA", bytes::os(a).to_os_string()), ("CB", "".into())],
                     set_flags: vec![("CF", false)],
                     probes: vec![],
+                    region: None,
                 };
                 let mut code = String::new();
                 render_check(&mut code, &check);
