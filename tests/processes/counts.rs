@@ -68,24 +68,30 @@ per_shell!(lines_that_change_no_folder_start_no_process, |sh: Sh| {
     );
 });
 
-per_shell!(one_cd_starts_one_process, |sh: Sh| {
+// Entering a project and switching start the binary once; moving within
+// a project and leaving every project start nothing (src/region.rs): the
+// hook's walk finds no marker on the way, and leaving applies what the
+// binary left ready.
+per_shell!(a_cd_starts_one_process_or_none, |sh: Sh| {
     let p = places();
-    let moves: [(&str, String); 9] = [
-        ("enter", sh.cd(&p.project)),
-        ("deep", sh.cd(&p.deep)),
-        ("back_up", sh.cd(&p.project.join("src"))),
-        ("switch", sh.cd(&p.sibling)),
-        ("named", sh.cd(&p.named)),
-        ("leave", sh.cd(&p.outside)),
-        ("cd_dash", "cd -".into()),
+    let moves: [(&str, String, usize); 10] = [
+        ("enter", sh.cd(&p.project), 1),
+        ("deep", sh.cd(&p.deep), 0),
+        ("back_up", sh.cd(&p.project.join("src")), 0),
+        ("switch", sh.cd(&p.sibling), 1),
+        ("named", sh.cd(&p.named), 1),
+        ("leave", sh.cd(&p.outside), 0),
+        ("outside_up", sh.cd(p.outside.parent().unwrap()), 0),
+        ("cd_dash", "cd -".into(), 0),
         (
             "pushd",
             format!(
                 "pushd {} > /dev/null",
                 sh.quote(p.project.as_os_str().as_encoded_bytes())
             ),
+            1,
         ),
-        ("popd", "popd > /dev/null".into()),
+        ("popd", "popd > /dev/null".into(), 0),
     ];
     // The same moves with and without the hook: what the shell starts by
     // itself is not the hook's doing.
@@ -94,7 +100,7 @@ per_shell!(one_cd_starts_one_process, |sh: Sh| {
         .map(|hook| {
             let mut t = Traced::with_hook(sh, &p.world, &p.world.root, hook);
             t.cd(&p.outside).idle();
-            for (name, line) in &moves {
+            for (name, line, _) in &moves {
                 t.mark(&format!("{name}_before"));
                 t.run(line.clone());
                 t.mark(&format!("{name}_after"));
@@ -105,15 +111,15 @@ per_shell!(one_cd_starts_one_process, |sh: Sh| {
     let [Some(bare), Some(hooked)] = &traces[..] else {
         return;
     };
-    for (name, _) in &moves {
+    for (name, _, want) in &moves {
         let (before, after) = (format!("{name}_before"), format!("{name}_after"));
         let bare = bare.between(&before, &after);
         let w = hooked.between(&before, &after);
         assert_eq!(bare.autovenv_execs(), 0);
         assert_eq!(
             (w.autovenv_execs(), w.execs.len(), w.spawns.len()),
-            (1, bare.execs.len() + 1, bare.spawns.len() + 1),
-            "`{name}` should start autovenv once and nothing else; without the hook: {bare:#?}\nwith: {w:#?}"
+            (*want, bare.execs.len() + want, bare.spawns.len() + want),
+            "`{name}` should start autovenv {want} time(s) and nothing else; without the hook: {bare:#?}\nwith: {w:#?}"
         );
     }
 });

@@ -172,3 +172,53 @@ per_shell!(typed_allow_and_deny_take_effect, |sh: Sh| {
     ran.snaps[allowed].assert_active(&venv, "cloned_repo", "3.3", BASE_PATH);
     ran.snaps[denied].assert_inactive(BASE_PATH, &prompt);
 });
+
+// At depth 50, after a `cd` down there that started no process (the hook's
+// own walk decided it) and after one that ran the binary: a marker
+// created, edited and removed halfway up, and the environment deleted, each
+// take effect at the next prompt (src/region.rs).
+per_shell!(changes_far_above_are_seen_at_depth_50, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let two = world.venv(&world.central.join("two"), "2.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    let mut deep = project.clone();
+    let mut half = project.clone();
+    for i in 1..=50 {
+        deep.push(format!("d{i}"));
+        if i == 25 {
+            half = deep.clone();
+        }
+    }
+    world.mkdir(&deep);
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let file = q(&half.join(".venv-name"));
+    let mut s = Script::new(sh, &world);
+    let mut snaps = Vec::new();
+    // First by the hook's walk (a cd within the project), then by the
+    // binary (a cd from outside straight down).
+    for entry in [&project, &world.root] {
+        s.cd(entry);
+        s.cd(&deep);
+        let before = s.snap();
+        s.run(format!("printf 'one\\n' > {file}"));
+        let created = s.snap();
+        s.run(format!("printf 'two\\n' > {file}"));
+        let edited = s.snap();
+        s.run(format!("command rm {file}"));
+        let removed = s.snap();
+        snaps.push((before, created, edited, removed));
+    }
+    s.run(format!("command rm -rf {}", q(&project.join("venv"))));
+    let gone = s.snap();
+    let ran = s.execute();
+    for (before, created, edited, removed) in snaps {
+        ran.snaps[before].assert_active(&venv, "p", "3.0", BASE_PATH);
+        ran.snaps[created].assert_active(&one, "one", "1.0", BASE_PATH);
+        ran.snaps[edited].assert_active(&two, "two", "2.0", BASE_PATH);
+        ran.snaps[removed].assert_active(&venv, "p", "3.0", BASE_PATH);
+    }
+    ran.snaps[gone].assert_inactive(BASE_PATH, &base_prompt(sh));
+});
