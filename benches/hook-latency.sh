@@ -20,8 +20,8 @@
 #             a command line) adds to a command line that changes no folder
 #   all       compare, scaling and trap
 #   --quick   fewer rounds and steps (and 4 instead of 10 under strace): a
-#             smoke test, not a measurement (compare: about 2 minutes on a
-#             quiet machine, under 5 when others share it)
+#             smoke test, not a measurement (compare: 1-2 minutes on a
+#             quiet machine, about 5 at a load of 10 on 2 cores)
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_TEST_SHELLS (more shell versions, NAME=PATH pairs as
@@ -93,7 +93,7 @@ done
 ((${#modes[@]})) || modes=(compare)
 
 if [[ -n $quick ]]; then
-    : "${ROUNDS:=3}" "${IDLE_STEPS:=60}" "${CD_STEPS:=8}"
+    : "${ROUNDS:=3}" "${IDLE_STEPS:=40}" "${CD_STEPS:=6}"
 else
     : "${ROUNDS:=9}" "${IDLE_STEPS:=300}" "${CD_STEPS:=30}"
 fi
