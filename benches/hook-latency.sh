@@ -20,8 +20,10 @@
 #             a command line) adds to a command line that changes no folder
 #   all       compare, scaling and trap
 #   --quick   fewer rounds and steps (and 4 instead of 10 under strace): a
-#             smoke test, not a measurement (compare: 1-2 minutes on a
-#             quiet machine, about 5 at a load of 10 on 2 cores)
+#             smoke test, not a measurement (compare: under 2 minutes on a
+#             quiet machine, about one minute of CPU; a machine busy with
+#             other work stretches it: 11 minutes at a load of 10-14 on 2
+#             cores)
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_TEST_SHELLS (more shell versions, NAME=PATH pairs as
