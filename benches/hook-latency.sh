@@ -6,16 +6,24 @@
 # and explains the method.
 #
 # Usage: benches/hook-latency.sh [compare] [scaling] [--quick] [--require-all]
-#   compare   autovenv vs direnv vs mise vs floor: idle prompt, switch, deep
-#             subfolder, leave; processes per step; processes at shell start;
-#             peak memory; the binary alone (default)
+#   compare   autovenv vs direnv vs mise vs floor, per shell and step (each
+#             cell: time added · ratio to the floor · processes per step):
+#             idle prompt at depth 1, 10 and 50 below the project root; cd
+#             within a project, near (root <-> 1 below) and deep (root <-> 10
+#             below); leave (project -> no project) and enter (the reverse);
+#             switch (root <-> root of another project); then processes at
+#             shell start, peak memory, the binary alone (default)
 #   scaling   autovenv alone: directory depth 1/10/50, PATH of 10/1,000
 #             entries, trust store of 10/10,000 projects
 #   depth     scaling's directory depths alone (1/10/50)
 #   trap      bash only: what the DEBUG trap (the switch after a `cd` inside
 #             a command line) adds to a command line that changes no folder
 #   all       compare, scaling and trap
-#   --quick   fewer rounds and steps: a smoke test, not a measurement
+#   --quick   fewer rounds and steps (and 4 instead of 10 under strace): a
+#             smoke test, not a measurement (compare: under 2 minutes on a
+#             quiet machine, about one minute of CPU; a machine busy with
+#             other work stretches it: 11 minutes at a load of 10-14 on 2
+#             cores)
 #   --require-all  fail instead of skipping a missing shell or peer tool
 # Settings: ROUNDS (default 9), IDLE_STEPS (300), CD_STEPS (30),
 #   AUTOVENV_TEST_SHELLS (more shell versions, NAME=PATH pairs as
@@ -23,7 +31,9 @@
 #   runs beside the bash, zsh and fish on PATH),
 #   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
-#   SCENARIOS (compare's steps, default "idle switch deep leave"),
+#   SCENARIOS (compare's steps, any of "idle1 idle10 idle50 near deep leave
+#     enter switch", the default all of them, in the order given; "idle" is
+#     idle1; leave and enter share one session, so either runs both),
 #   KEEP=1 keeps the temporary folder (scripts, raw timings) for a look,
 #   ALL_KINDS=1 turns on every other tool's kind (src/locate): Poetry's,
 #     Pipenv's, Hatch's and pyenv's folders hold an environment in the
@@ -45,8 +55,16 @@
 # difference for a shell with no hook at all, divided by STEPS, is what the
 # tool adds per step. Tools are interleaved within each round, in an order
 # that rotates from round to round, and the tables show the median over
-# rounds. Process counts come from `strace -f -e trace=execve` over the same
-# sessions.
+# rounds. Leave and enter are the exception: any session has as many of one
+# as of the other, so whole-session times only give their sum; one session
+# alternates them and times each step inside the shell (EPOCHREALTIME noted
+# at the start of each step's line in bash and zsh, fish's `time` keyword
+# around each step and its prompt event), less the same for the no-hook
+# shell, median over rounds as above. bash before 5 has no clock builtin:
+# its leave and enter rows are counted, not timed. Process counts come from
+# `strace -f -e trace=execve` over the same sessions with fewer steps, each
+# step's line starting with a marker, so that every process is charged to
+# the step that started it (a step that starts none shows 0).
 set -euo pipefail
 export LC_ALL=C
 
@@ -77,7 +95,7 @@ done
 ((${#modes[@]})) || modes=(compare)
 
 if [[ -n $quick ]]; then
-    : "${ROUNDS:=3}" "${IDLE_STEPS:=60}" "${CD_STEPS:=8}"
+    : "${ROUNDS:=3}" "${IDLE_STEPS:=40}" "${CD_STEPS:=6}"
 else
     : "${ROUNDS:=9}" "${IDLE_STEPS:=300}" "${CD_STEPS:=30}"
 fi
@@ -156,7 +174,7 @@ if [[ -z ${AUTOVENV_BIN-} ]]; then
     host=$(rustc -vV | sed -n 's/^host: //p')
     note "building autovenv (cargo build --release --target $host, static)"
     (cd "$repo" && RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --quiet --target "$host")
-    AUTOVENV_BIN=$repo/target/$host/release/autovenv
+    AUTOVENV_BIN=${CARGO_TARGET_DIR:-$repo/target}/$host/release/autovenv
 fi
 [[ -x $AUTOVENV_BIN ]] || die "no autovenv binary at $AUTOVENV_BIN"
 AUTOVENV_BIN=$(cd "$(dirname "$AUTOVENV_BIN")" && pwd -P)/$(basename "$AUTOVENV_BIN")
@@ -225,7 +243,7 @@ setup_world() { # ROOT PATH_VALUE
     if [[ ! -d $alpha ]]; then
         make_project "$alpha"
         make_project "$beta"
-        mkdir -p "$alpha/src" "$alpha/src/d2/d3/d4/d5/d6/d7/d8/d9/d10"
+        mkdir -p "$(depth_dir 50)"
         for p in "$alpha" "$beta"; do
             in_env "$AUTOVENV_BIN" allow "$p" 2>/dev/null
             if [[ " ${peers[*]-} " == *" direnv "* ]]; then
@@ -237,7 +255,14 @@ setup_world() { # ROOT PATH_VALUE
         done
     fi
     outside=$root/out
-    deep=$alpha/src/d2/d3/d4/d5/d6/d7/d8/d9/d10
+    deep=$(depth_dir 10)
+}
+
+# The folder DEPTH levels below alpha's root: alpha/src, then d2, d3...
+depth_dir() { # DEPTH
+    local dir=$alpha/src i
+    for ((i = 2; i <= $1; i++)); do dir+=/d$i; done
+    echo "$dir"
 }
 
 # ---------------------------------------------------------------------------
@@ -278,47 +303,84 @@ line() { # SHELL COMMAND
 
 idle_cmd() { if [[ ${1%%-*} == fish ]]; then echo true; else echo :; fi; }
 
-# The steps of a scenario: STEPS commands after the preamble.
-scenario_steps() { # SHELL SCENARIO STEPS
-    local sh=$1 scenario=$2 n=$3 i
+# compare's steps. Each runs in its own sessions, except leave and enter,
+# which are the two halves of one session, "trip" (see step_times).
+all_scenarios="idle1 idle10 idle50 near deep leave enter switch"
+
+# The session that measures a scenario.
+scenario_session() { # SCENARIO
+    case $1 in
+    idle) echo idle1 ;;
+    leave | enter) echo trip ;;
+    *) echo "$1" ;;
+    esac
+}
+
+# The steps of a session: STEPS commands after the preamble. MODE is
+# empty (plain), "marks" (each step's line starts with /bin/true and a
+# marker naming the step, for strace) or "stamps" (each step's line starts
+# by noting the shell's clock; in fish, which has no clock variable, each
+# step runs under the `time` keyword instead).
+scenario_steps() { # SHELL SESSION STEPS [MODE]
+    local sh=$1 scenario=$2 n=$3 mode=${4-} i kind cmd idle
+    idle=$(idle_cmd "$sh")
     for ((i = 0; i < n; i++)); do
+        kind=$scenario
         case $scenario in
-        idle) line "$sh" "$(idle_cmd "$sh")" ;;
+        idle*) cmd=$idle ;;
         # A command line of five builtins that changes no folder.
-        line5) line "$sh" ": 1; : 2; : 3; : 4; : 5" ;;
-        switch) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $beta"; fi ;;
-        deep) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $deep"; fi ;;
-        leave) if ((i % 2)); then line "$sh" "cd $alpha"; else line "$sh" "cd $outside"; fi ;;
+        line5) cmd=": 1; : 2; : 3; : 4; : 5" ;;
+        switch) if ((i % 2)); then cmd="cd $alpha"; else cmd="cd $beta"; fi ;;
+        # Within one project: the root and the folder one level below it,
+        # or ten below it.
+        near) if ((i % 2)); then cmd="cd $alpha"; else cmd="cd $alpha/src"; fi ;;
+        deep) if ((i % 2)); then cmd="cd $alpha"; else cmd="cd $deep"; fi ;;
+        # Out of every project, then back into the same one.
+        trip) if ((i % 2)); then cmd="cd $alpha" kind=enter; else cmd="cd $outside" kind=leave; fi ;;
+        esac
+        case $mode/${sh%%-*} in
+        marks/*) line "$sh" "command /bin/true __bench_mark_$kind; $cmd" ;;
+        stamps/fish) printf '%s\n' "time begin; $cmd; emit fish_prompt; end" ;;
+        stamps/*) line "$sh" "__bench_t+=(\"\$EPOCHREALTIME\"); $cmd" ;;
+        *) line "$sh" "$cmd" ;;
         esac
     done
 }
 
-scenario_start() { # SCENARIO -> the folder the steps start from
+scenario_start() { # SESSION -> the folder the steps start from
     case $1 in
     idle | line5) echo "$alpha/src" ;;
+    idle[0-9]*) depth_dir "${1#idle}" ;;
     *) echo "$alpha" ;;
     esac
 }
 
-# write_session FILE SHELL TOOL SCENARIO STEPS [MARKS]
-# With MARKS, /bin/true runs with a marker argument before and after the
-# steps, so that strace output can be cut to them.
+# write_session FILE SHELL TOOL SESSION STEPS [MODE]
+# MODE as for scenario_steps. With marks, /bin/true also runs with an end
+# marker after the steps, so that strace output can be cut to them; with
+# stamps, the clock is noted once more after the last step and every value
+# written to $work/stamps (bash and zsh).
 write_session() {
-    local file=$1 sh=$2 tool=$3 scenario=$4 n=$5 marks=${6-}
+    local file=$1 sh=$2 tool=$3 scenario=$4 n=$5 mode=${6-}
     {
         if [[ ${sh%%-*} == fish ]]; then
             printf '%s\n' "function fish_prompt; printf '> '; end"
         else
             printf '%s\n' "PS1='\$ '"
+            # zsh's EPOCHREALTIME, loaded in every session alike.
+            [[ ${sh%%-*} != zsh || $mode != stamps ]] || printf '%s\n' 'zmodload zsh/datetime'
         fi
         hook_lines "$sh" "$tool"
         [[ ${sh%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
         line "$sh" "cd $(scenario_start "$scenario")"
         # One more prompt there, so that the steps start from a settled state.
         line "$sh" "$(idle_cmd "$sh")"
-        [[ -z $marks ]] || line "$sh" "command /bin/true __bench_mark_begin"
-        scenario_steps "$sh" "$scenario" "$n"
-        [[ -z $marks ]] || line "$sh" "command /bin/true __bench_mark_end"
+        scenario_steps "$sh" "$scenario" "$n" "$mode"
+        [[ $mode != marks ]] || line "$sh" "command /bin/true __bench_mark_end"
+        if [[ $mode == stamps && ${sh%%-*} != fish ]]; then
+            line "$sh" "__bench_t+=(\"\$EPOCHREALTIME\")"
+            line "$sh" "printf '%s\\n' \"\${__bench_t[@]}\" >$work/stamps"
+        fi
         printf '%s\n' exit
     } >"$file"
 }
@@ -346,17 +408,58 @@ print(round((r.ru_utime + r.ru_stime) * 1e6))' "$2" env -i "${session_env[@]}" "
     echo $((${t1//[!0-9]/} - ${t0//[!0-9]/}))
 }
 
-# Processes started (execve calls) between the two markers.
-count_execs() { # SHELL FILE [PATTERN]
+# Each step's duration in µs, one a line, in order, from one session
+# written with stamps: in bash and zsh the difference between the clock
+# noted at the start of a step's line and at the start of the next one
+# (the step's command, the hooks it fires, the prompt after it), in fish
+# what `time` reports for the step and its prompt event. The shell's own
+# clock, so that one step can be told from the next: leave and enter come
+# in pairs in any session, and only a clock inside it can part them.
+step_times() { # SHELL FILE
+    local cmd
+    read -ra cmd <<<"$(shell_cmd "$1")"
+    rm -f "$work/stamps"
+    (cd "$home" && in_env "${cmd[@]}" <"$2" >/dev/null 2>"$work/stderr") || true
+    if [[ ${1%%-*} == fish ]]; then
+        awk '$1 == "Executed" && $2 == "in" {
+            u = $4; v = $3
+            if (u ~ /^micro/) f = 1; else if (u ~ /^milli/) f = 1e3; else if (u ~ /^sec/) f = 1e6; else f = 6e7
+            printf "%.0f\n", v * f }' "$work/stderr"
+    elif [[ -s $work/stamps ]]; then
+        # Seconds with six decimals (bash) or nine (zsh), in whole µs.
+        awk '{ split($0, a, "."); v = a[1] * 1e6 + substr(a[2] "000000", 1, 6)
+            if (NR > 1) print v - prev; prev = v }' "$work/stamps"
+    fi
+}
+
+# Whether SHELL has the clock step_times reads: EPOCHREALTIME (bash 5 and
+# later; zsh with zsh/datetime) or fish's `time` keyword.
+has_clock() { # SHELL
+    local exe=${shell_exe[$1]}
+    # shellcheck disable=SC2016 # expanded by the shell named
+    case ${1%%-*} in
+    bash) "$exe" -c '[[ -n ${EPOCHREALTIME-} ]]' 2>/dev/null ;;
+    zsh) "$exe" -c 'zmodload zsh/datetime && [[ -n $EPOCHREALTIME ]]' 2>/dev/null ;;
+    fish) "$exe" -c 'time true' 2>&1 | grep -q Executed ;;
+    esac
+}
+
+# Processes started (execve calls) by each step of a session written with
+# marks: every execve after a step's marker, up to the next marker, is that
+# step's (the markers' own /bin/true not counted). Prints KIND PROCESSES
+# STEPS for each kind of step.
+count_execs() { # SHELL FILE
     local trace=$work/trace cmd
     read -ra cmd <<<"$(shell_cmd "$1")"
     (cd "$home" && strace -f -qq -e signal=none -e trace=execve -o "$trace" \
         env -i "${session_env[@]}" "${cmd[@]}" <"$2" >/dev/null 2>&1) || true
-    awk -v pat="${3-}" '
-        /__bench_mark_begin/ { on = 1; next }
-        /__bench_mark_end/ { on = 0 }
-        on && /execve\(/ && index($0, pat) { n++ }
-        END { print n + 0 }' "$trace"
+    awk '
+        /execve\(/ && match($0, /__bench_mark_[a-z0-9]+/) {
+            kind = substr($0, RSTART + 13, RLENGTH - 13)
+            if (kind == "end") { kind = ""; next }
+            steps[kind]++; n[kind] += 0; next }
+        kind != "" && /execve\(/ { n[kind]++ }
+        END { for (k in steps) print k, n[k], steps[k] }' "$trace"
 }
 
 # Processes started from the shell's start to its first prompt with the hook
@@ -384,14 +487,27 @@ count_start_execs() { # SHELL TOOL
 # ---------------------------------------------------------------------------
 # Timing rounds. Each record: shell scenario tool round full_us empty_us steps
 
+# Steps per session.
+session_steps() { # SESSION
+    case $1 in
+    idle* | line5) echo "$IDLE_STEPS" ;;
+    # As many leaves as enters, each as many as the cds of other sessions.
+    trip) echo $((2 * CD_STEPS)) ;;
+    *) echo "$CD_STEPS" ;;
+    esac
+}
+
 measure() { # OUT SHELLS_VAR SCENARIOS_VAR TOOLS_VAR
     local out=$1 sh scenario tool r i n full empty
     local -n m_shells=$2 m_scenarios=$3 m_tools=$4
     local ntools=${#m_tools[@]}
     for sh in "${m_shells[@]}"; do
         for scenario in "${m_scenarios[@]}"; do
-            n=$CD_STEPS
-            [[ $scenario != idle && $scenario != line5 ]] || n=$IDLE_STEPS
+            n=$(session_steps "$scenario")
+            if [[ $scenario == trip ]]; then
+                measure_trip "$out" "$sh" "$n" "${m_tools[@]}"
+                continue
+            fi
             for tool in "${m_tools[@]}"; do
                 write_session "$work/s.$sh.$scenario.$tool.full" "$sh" "$tool" "$scenario" "$n"
                 write_session "$work/s.$sh.$scenario.$tool.empty" "$sh" "$tool" "$scenario" 0
@@ -409,6 +525,37 @@ measure() { # OUT SHELLS_VAR SCENARIOS_VAR TOOLS_VAR
             note "$sh $scenario: done"
         done
     done
+}
+
+# leave and enter: one session per tool and round, every step timed by the
+# shell's clock (step_times); the records take the sum of one kind's steps
+# as "full" and 0 as "empty", so that summarize treats them as the others
+# (less the no-hook shell, per step, median over rounds).
+measure_trip() { # OUT SHELL STEPS TOOL...
+    local out=$1 sh=$2 n=$3 tool r i
+    shift 3
+    local -a tools=("$@")
+    local ntools=${#tools[@]}
+    if ! has_clock "$sh"; then
+        note "$sh trip: no clock builtin (bash before 5): leave and enter counted, not timed"
+        return
+    fi
+    for tool in "${tools[@]}"; do
+        write_session "$work/s.$sh.trip.$tool" "$sh" "$tool" trip "$n" stamps
+        step_times "$sh" "$work/s.$sh.trip.$tool" >/dev/null
+    done
+    for ((r = 0; r < ROUNDS; r++)); do
+        for ((i = 0; i < ntools; i++)); do
+            tool=${tools[(i + r) % ntools]}
+            step_times "$sh" "$work/s.$sh.trip.$tool" | awk -v s="$sh" -v t="$tool" -v r="$r" -v want="$n" '
+                { sum[(NR - 1) % 2] += $1; k[(NR - 1) % 2]++ }
+                END {
+                    if (NR != want) { print "hook-latency: " s " trip " t ": " NR " step times, not " want > "/dev/stderr"; exit }
+                    printf "%s leave %s %s %d 0 %d\n", s, t, r, sum[0], k[0]
+                    printf "%s enter %s %s %d 0 %d\n", s, t, r, sum[1], k[1] }' >>"$out"
+        done
+    done
+    note "$sh leave and enter: done"
 }
 
 # Median per (shell, scenario, tool) of what the tool adds per step, in µs:
@@ -451,10 +598,14 @@ ratio() { # VALUE FLOOR
 
 scenario_label() {
     case $1 in
-    idle) echo "idle prompt" ;;
-    switch) echo "cd: switch project" ;;
-    deep) echo "cd: deep subfolder" ;;
-    leave) echo "cd: leave / enter" ;;
+    idle1) echo "idle prompt, depth 1" ;;
+    idle10) echo "idle prompt, depth 10" ;;
+    idle50) echo "idle prompt, depth 50" ;;
+    near) echo "cd within: root ↔ 1 below" ;;
+    deep) echo "cd within: root ↔ 10 below" ;;
+    leave) echo "cd: leave (project → no project)" ;;
+    enter) echo "cd: enter (no project → project)" ;;
+    switch) echo "cd: switch (root ↔ root)" ;;
     esac
 }
 
@@ -462,14 +613,41 @@ scenario_label() {
 
 compare() {
     setup_world "$work/w" "$base_path"
-    local scenarios tools=(none floor autovenv "${peers[@]}")
-    read -ra scenarios <<<"${SCENARIOS:-idle switch deep leave}"
+    local scenarios=() sessions=() tools=(none floor autovenv "${peers[@]}")
     local records=$work/compare.records summary=$work/compare.summary
-    local sh scenario tool m fl execs n cell header sep row
+    local sh scenario session tool m fl n cell header sep row kind e k
+    local -A execs=()
+    local -a wanted
+    read -ra wanted <<<"${SCENARIOS:-$all_scenarios}"
+    for scenario in "${wanted[@]}"; do
+        [[ $scenario != idle ]] || scenario=idle1
+        [[ " $all_scenarios " == *" $scenario "* ]] ||
+            die "SCENARIOS: unknown step '$scenario' (of: $all_scenarios)"
+        scenarios+=("$scenario")
+        session=$(scenario_session "$scenario")
+        [[ " ${sessions[*]-} " == *" $session "* ]] || sessions+=("$session")
+    done
     : >"$records"
-    note "compare: ${#shells[@]} shells, ${ROUNDS} rounds, $IDLE_STEPS idle prompts, $CD_STEPS cds per session"
-    measure "$records" shells scenarios tools
+    note "compare: ${#shells[@]} shells, ${ROUNDS} rounds, $IDLE_STEPS idle prompts, $CD_STEPS cds per session; steps: ${scenarios[*]}"
+    measure "$records" shells sessions tools
     summarize "$records" >"$summary"
+
+    # Processes per step, from strace over the same sessions with fewer
+    # steps (counts are exact, time is not needed): each step's line starts
+    # with a marker, so a step that starts nothing shows 0.
+    n=10
+    [[ -z $quick ]] || n=4
+    for sh in "${shells[@]}"; do
+        for session in "${sessions[@]}"; do
+            for tool in floor autovenv "${peers[@]}"; do
+                write_session "$work/x" "$sh" "$tool" "$session" "$n" marks
+                while read -r kind e k; do
+                    execs[$sh.$kind.$tool]=$(awk -v e="$e" -v k="$k" 'BEGIN { printf "%g", e / k }')
+                done < <(count_execs "$sh" "$work/x")
+            done
+        done
+        note "$sh: processes counted"
+    done
 
     echo "## What each tool adds, per step (median of $ROUNDS rounds)"
     echo
@@ -485,25 +663,11 @@ compare() {
     echo "$sep"
     for sh in "${shells[@]}"; do
         for scenario in "${scenarios[@]}"; do
-            n=$CD_STEPS
-            [[ $scenario != idle ]] || n=$IDLE_STEPS
-            # Fewer steps under strace: counts are exact, time is not needed.
-            ((n <= 10)) || n=10
             fl=$(lookup "$summary" "$sh" "$scenario" floor 4)
             row="| $sh | $(scenario_label "$scenario") |"
             for tool in floor autovenv "${peers[@]}"; do
-                # The prompt right after the first mark runs the hook too:
-                # a window of no steps says what that adds.
-                write_session "$work/x" "$sh" "$tool" "$scenario" "$n" marks
-                write_session "$work/x0" "$sh" "$tool" "$scenario" 0 marks
-                execs=$(($(count_execs "$sh" "$work/x") - $(count_execs "$sh" "$work/x0")))
-                execs=$(awk -v e="$execs" -v n="$n" 'BEGIN { printf "%g", e / n }')
                 m=$(lookup "$summary" "$sh" "$scenario" "$tool" 4)
-                if [[ $tool == floor ]]; then
-                    cell="$(fmt_us "$m") · $execs"
-                else
-                    cell="$(fmt_us "$m") · $(ratio "$m" "$fl") · $execs"
-                fi
+                cell="$(fmt_us "$m") · $(ratio "$m" "$fl") · ${execs[$sh.$scenario.$tool]-n/a}"
                 row+=" $cell |"
             done
             echo "$row"
@@ -513,7 +677,7 @@ compare() {
     echo "Interquartile ranges (µs per step, p25–p75):"
     echo
     echo '```'
-    awk '{ printf "%-5s %-7s %-9s median %9.1f   p25 %9.1f   p75 %9.1f\n", $1, $2, $3, $4, $5, $6 }' "$summary"
+    awk '{ printf "%-8s %-6s %-15s median %9.1f   p25 %9.1f   p75 %9.1f\n", $1, $2, $3, $4, $5, $6 }' "$summary"
     echo '```'
     echo
 
@@ -862,7 +1026,8 @@ versions() {
         fish) echo "- $sh: $("${shell_exe[$sh]}" -c 'echo $version')" ;;
         esac
     done
-    echo "- rounds: $ROUNDS; steps per session: $IDLE_STEPS idle prompts, $CD_STEPS cds"
+    echo "- rounds: $ROUNDS; steps per session: $IDLE_STEPS idle prompts, $CD_STEPS cds (leave and enter: $CD_STEPS of each)"
+    echo "- every kind of environment (ALL_KINDS): $(if [[ -n ${ALL_KINDS-} ]]; then echo on; else echo off; fi)"
     echo
 }
 
