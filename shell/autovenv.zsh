@@ -120,9 +120,9 @@ __autovenv_line_is() {
 # With --outside: whether no folder from $PWD up to `/` holds a name.
 __autovenv_walk() {
     \builtin emulate -L zsh
-    \builtin local d=$PWD top=${__autovenv_top-} v=${__autovenv_vdir-} \
-        s=${__autovenv_stamp-} n=0 all=1 moves=${__autovenv_moves-} \
-        max=${__autovenv_maxdepth-}
+    \builtin local d="$PWD" top="${__autovenv_top-}" v="${__autovenv_vdir-}" \
+        s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
+        max="${__autovenv_maxdepth-}"
     if [[ ${1-} == --outside ]]; then
         top='' v='' moves=1 max='' all=''
     fi
