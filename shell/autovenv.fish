@@ -131,64 +131,78 @@ end
 # The region's walk (src/region.rs, and the same function in the bash
 # hook): true when the decision the binary made for $__autovenv_vdir holds
 # at $PWD too. Every folder from $PWD up to $__autovenv_top (or `/`) must
-# hold none of the names the search asks for: known so when it is a folder
-# the binary looked at and still older than the stamp made before it
-# looked, else asked by __autovenv_clean.
-# With --outside: whether no folder from $PWD up to `/` holds a name.
+# hold none of the names the search asks for: known so when it is one of
+# $__autovenv_vchain (folders looked at after the stamp was made) and still
+# older than the stamp, else asked by __autovenv_clean. A command
+# substitution costs fish 60-90 us, so there is one per walk (and one more
+# when it succeeds), and no pipe.
+# With --outside: whether no folder from $PWD up to `/` holds a name, and
+# $PWD is not under $__autovenv_top.
 function __autovenv_walk
-    set -l d $PWD
     set -l top $__autovenv_top
-    set -l v $__autovenv_vdir
+    set -l known $__autovenv_vchain
     set -l s $__autovenv_stamp
-    set -l n 0
     set -l all 1
     set -l moves $__autovenv_moves
     set -l max $__autovenv_maxdepth
+    set -l away ''
     if test "$argv[1]" = --outside
+        set away $top
+        test "$away" = /; and return 1
         set top ''
-        set v ''
+        set known
         set moves 1
         set max ''
         set all ''
     end
-    test (string sub -l 1 -- "$d") = /; or return 1
-    if test -z "$moves"; and test "$d" != "$v"
-        return 1
+    test -n "$moves"; or test "$PWD" = "$__autovenv_vdir"; or return 1
+    # A folder name with a newline is left to the binary: the command
+    # substitution below would split it.
+    string match -q -- '*'\n'*' "$PWD"; and return 1
+    # The folders below $top down to $PWD (with no top, `/` and all).
+    set -l chain
+    set -l below ''
+    if test -z "$top"
+        set chain /
+        set below 1
+    else if test "$top" = /
+        set below 1
     end
-    if test -n "$top"; and test "$d" != "$top"
-        __autovenv_below $d $top; or return 1
+    set -l p ''
+    for part in (string split / -- $PWD)
+        test -n "$part"; or continue
+        set p $p/$part
+        if test -n "$below"
+            set -a chain $p
+        else if test "$p" = "$top"
+            set below 1
+        end
+        test -n "$away" -a "$p" = "$away"; and return 1
     end
-    while test "$d" != "$top"
-        if test -n "$s" -a "$d" -ot "$s"; and begin
-                test "$v" = "$d"; or __autovenv_below $v $d
-            end
+    test -n "$below"; or return 1
+    for d in $chain
+        if contains -- $d $known; and test -n "$s" -a "$d" -ot "$s"
         else if __autovenv_clean $d
             test -n "$s" -a "$d" -ot "$s"; or set all ''
         else
             return 1
         end
-        set n (math $n + 1)
-        test "$d" = /; and break
-        # NUL-separated: a folder's name may hold newlines.
-        set d (path dirname -Z -- $d | string split0)
     end
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     if test -n "$max"
-        test $n -lt $max; or return 1
+        set -q chain[$max]; and return 1
     end
     test -n "$all"; or return 0
     set -g __autovenv_vdir $PWD
+    set -g __autovenv_vchain $chain
     # Every folder is known now: the next prompts here test one `-ot` per
     # folder, as after a run of the binary.
-    set -l qs (string escape -- $s)
-    set -l code "function __autovenv_here; test \"\$PWD\" =" (string escape -- $PWD)
-    set d $PWD
-    while test "$d" != "$top"
-        set -a code -a (string escape -- $d) -ot $qs
-        test "$d" = /; and break
-        set d (path dirname -Z -- $d | string split0)
+    set -l q (string escape -- $s $PWD $chain)
+    set -l code "function __autovenv_here; test \"\$PWD\" = $q[2]"
+    for e in $q[3..-1]
+        set -a code -a $e -ot $q[1]
     end
-    eval (string join ' ' -- $code)"; or __autovenv_walk; end"
+    eval "$code; or __autovenv_walk; end"
     return 0
 end
 
@@ -197,15 +211,8 @@ end
 function __autovenv_left
     test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
     test "$PWD" != "$__autovenv_top"; or return 1
-    __autovenv_below $PWD $__autovenv_top; and return 1
     __autovenv_same; and __autovenv_walk --outside; or return 1
     __autovenv_leave
-end
-
-# True when path $argv[1] is strictly below folder $argv[2].
-function __autovenv_below
-    set -l p (string trim -r -c / -- $argv[2])/
-    test (string sub -l (string length -- "$p") -- "$argv[1]") = "$p"
 end
 
 # Removes the first PATH entry equal to $argv[1]: the one autovenv put

@@ -206,7 +206,7 @@ pub fn stamp(dir: &Path, previous: Option<&Path>, folders: &[PathBuf]) -> Option
     // Stamps of shells that ended are never removed by them: once in a
     // while, those older than a week go (a shell that kept one that long
     // asks its folders again, once).
-    if now.subsec_nanos() % 32 == 0 {
+    if now.subsec_nanos().is_multiple_of(32) {
         sweep(dir, now);
     }
     Some(path)

@@ -250,6 +250,8 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
             .map(|d| d.to_string())
             .unwrap_or_else(|| "''".into()),
     );
+    let known: Vec<String> = region.folders.iter().map(|f| q(f)).collect();
+    let _ = writeln!(out, "set -g __autovenv_vchain {}", known.join(" "));
     let names: Vec<String> = region.names.iter().map(|n| quote(n.as_bytes())).collect();
     let links: Vec<String> = names
         .iter()

@@ -94,8 +94,28 @@ impl Shell {
                 Shell::Nu | Shell::Xonsh => {}
             }
         }
+        // The way back from leaving ends with this same check, most often:
+        // it is then rendered once, as a function both call.
+        let shared = update
+            .leave
+            .as_ref()
+            .is_some_and(|l| l.back.check.is_some() && l.back.check == update.check);
         if let Some(check) = &update.check {
-            out.push_str(&self.render_check(check));
+            if shared {
+                let body = self.render_check(check);
+                let _ = match self {
+                    Shell::Fish => write!(
+                        out,
+                        "function __autovenv_recheck\n{body}end\n__autovenv_recheck\n"
+                    ),
+                    _ => write!(
+                        out,
+                        "__autovenv_recheck() {{\n{body}}}\n__autovenv_recheck\n"
+                    ),
+                };
+            } else {
+                out.push_str(&self.render_check(check));
+            }
         }
         for line in &update.said {
             let _ = writeln!(out, "__autovenv_say {}", self.quote(line.as_bytes()));
@@ -124,7 +144,13 @@ impl Shell {
         }
         if let Some(leave) = &update.leave {
             let body = self.render_update(&leave.update);
-            let back = self.render_update(&leave.back);
+            let back = if shared {
+                let mut back = leave.back.clone();
+                back.check = None;
+                self.render_update(&back) + "__autovenv_recheck\n"
+            } else {
+                self.render_update(&leave.back)
+            };
             match self {
                 Shell::Fish => {
                     let _ = write!(
