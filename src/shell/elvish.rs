@@ -177,10 +177,7 @@ pub fn render_check(check: &Check) -> String {
             Probe::Volatile => return "$nil".into(),
         }
     }
-    format!(
-        "{{ not (has-value [({})] $true) }}",
-        changed.join("; ")
-    )
+    format!("{{ not (has-value [({})] $true) }}", changed.join("; "))
 }
 
 /// Whether the name exists, even as a dangling link: elvish 0.19 has no

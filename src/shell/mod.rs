@@ -182,7 +182,10 @@ impl Shell {
                     format!("__autovenv_take {initial}")
                 };
                 return script
-                    .replace("@AUTOVENV_BIN@", &elvish::quote(binary.as_os_str().as_encoded_bytes()))
+                    .replace(
+                        "@AUTOVENV_BIN@",
+                        &elvish::quote(binary.as_os_str().as_encoded_bytes()),
+                    )
                     .replace("@AUTOVENV_INITIAL@\n", &initial);
             }
         };
@@ -540,7 +543,9 @@ mod round_trip {
             Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
             Shell::Fish => cmd.args(["--no-config", "-c", &script]),
             // nushell is given data: its round trip is in nu.rs.
-            Shell::Nu | Shell::Xonsh | Shell::Elvish => unreachable!("given data: their round trips are their own"),
+            Shell::Nu | Shell::Xonsh | Shell::Elvish => {
+                unreachable!("given data: their round trips are their own")
+            }
         };
         let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
         let _ = std::fs::remove_file(&file);

@@ -129,6 +129,11 @@ fn child_shell(sh: More, world: &World) -> String {
             sh.quote(rc.as_os_str().as_bytes())
         ),
         More::Xonsh => format!("{} --rc {} -i", exe.display(), rc.display()),
+        More::Elvish => format!(
+            "(external {}) -rc {}",
+            sh.quote(exe.as_os_str().as_bytes()),
+            sh.quote(rc.as_os_str().as_bytes())
+        ),
     }
 }
 
