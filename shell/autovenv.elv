@@ -191,7 +191,9 @@ fn __autovenv_ours {|h|
         put $false
     }
 }
-set after-chdir = [(each {|h| if (not (__autovenv_ours $h)) { put $h } } $after-chdir) {|dir| __autovenv_hook }]
+# elvish runs after-chdir before it sets PWD (to the physical folder, as
+# $pwd has it), so the hook sets it first: the binary and the check read it.
+set after-chdir = [(each {|h| if (not (__autovenv_ours $h)) { put $h } } $after-chdir) {|dir| set-env PWD $pwd; __autovenv_hook }]
 set edit:before-readline = [(each {|h| if (not (__autovenv_ours $h)) { put $h } } $edit:before-readline) { __autovenv_hook }]
 edit:add-var deactivate~ $deactivate~
 edit:add-var autovenv~ $autovenv~

@@ -5,11 +5,9 @@
 //! and list edits of `$paths`. Every string is quoted for elvish, so every
 //! byte but NUL survives: elvish strings are bytes, and `"\xNN"` writes one.
 //!
-//! The check is the one part that is code: a closure made of builtins
-//! (`==s` over `$E:NAME`, `path:is-regular`, `path:is-dir`,
-//! `path:eval-symlinks`, `read-upto`). elvish pays about as much for each
-//! value a command outputs as for the command, so the closure gathers every
-//! answer in one list, and only answers that mean "changed" are `$true`.
+//! The check is the one part that is code: a closure that compares two
+//! lists, one built from `$E:NAME` and globs, one of the answers the binary
+//! saw (`render_check` says why it is built that way).
 
 use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -112,78 +110,111 @@ const JOIN: u8 = 0x1f;
 
 /// The check as an elvish closure that outputs `$true` while nothing has
 /// changed, or `$nil` (ask the binary at every prompt) when it is volatile.
+///
+/// One `eq` of two lists, built with no command substitution where it can
+/// be helped: elvish charges 15-25 µs for each value a command outputs,
+/// and nothing for a glob, whose matches are the list's items directly. So
+/// the variables are one string joined from `$E:NAME`, and a path is asked
+/// with a glob that can match only itself (its last letter as the wildcard
+/// `?[set:x]`), which gives the path when the name is there and nothing
+/// when it is not. A glob sees names as `lstat` does: a dangling link is
+/// there. That is what `link` probes ask; for the others, it means that a
+/// link whose target goes is noticed at the next cd, and a dangling link
+/// where a marker would be costs a process at each prompt.
 pub fn render_check(check: &Check) -> String {
     if check.is_volatile() {
         return "$nil".into();
     }
-    // Each of these outputs `$true` exactly when its answer changed; the
-    // paths that must exist are asked with `path:eval-symlinks`, which
-    // outputs a string and throws when the path is gone (the hook counts a
-    // check that throws as failed).
-    let mut changed: Vec<String> = Vec::new();
+    let mut now: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     if super::can_join(check) {
-        let mut now = String::new();
-        let mut seen = Vec::new();
-        for (i, (name, value)) in check.vars.iter().enumerate() {
-            if i > 0 {
-                now.push_str("\"\\x1f\"");
-                seen.push(JOIN);
-            }
-            let _ = write!(now, "$E:{name}");
-            seen.extend_from_slice(value.as_bytes());
-        }
         if !check.vars.is_empty() {
-            changed.push(format!("!=s {now} {}", quote(&seen)));
+            let mut joined_now = String::new();
+            let mut joined_seen = Vec::new();
+            for (i, (name, value)) in check.vars.iter().enumerate() {
+                if i > 0 {
+                    joined_now.push_str("\"\\x1f\"");
+                    joined_seen.push(JOIN);
+                }
+                let _ = write!(joined_now, "$E:{name}");
+                joined_seen.extend_from_slice(value.as_bytes());
+            }
+            now.push(joined_now);
+            seen.push(quote(&joined_seen));
         }
     } else {
         for (name, value) in &check.vars {
-            changed.push(format!("!=s $E:{name} {}", quote(value.as_bytes())));
+            now.push(format!("$E:{name}"));
+            seen.push(quote(value.as_bytes()));
         }
     }
     for (name, is_set) in &check.set_flags {
-        changed.push(if *is_set {
-            format!("not (has-env {name})")
-        } else {
-            format!("has-env {name}")
-        });
+        now.push(format!("(has-env {name})"));
+        seen.push(if *is_set { "$true" } else { "$false" }.into());
     }
     for probe in &check.probes {
         match probe {
-            Probe::Exists { path, link: false } => {
-                changed.push(format!("path:eval-symlinks {}", path_word(path)));
+            Probe::Exists { path, link } | Probe::Missing { path, link } => {
+                let there = matches!(probe, Probe::Exists { .. });
+                match glob(path) {
+                    Some(g) => {
+                        now.push(g);
+                        if there {
+                            seen.push(path_word(path));
+                        }
+                    }
+                    // A name a glob cannot spell: asked with commands.
+                    None => {
+                        now.push(format!(
+                            "({})",
+                            if *link {
+                                link_exists(path)
+                            } else {
+                                let p = path_word(path);
+                                format!(
+                                    "or (path:is-regular &follow-symlink {p}) (path:is-dir &follow-symlink {p})"
+                                )
+                            }
+                        ));
+                        seen.push(if there { "$true" } else { "$false" }.into());
+                    }
+                }
             }
-            // What appears is a file or a folder (or a link to one): a
-            // FIFO or a device appearing where a marker would be is not
-            // noticed until the next cd.
-            Probe::Missing { path, link: false } => {
-                let p = path_word(path);
-                changed.push(format!(
-                    "path:is-regular &follow-symlink {p}; path:is-dir &follow-symlink {p}"
-                ));
-            }
-            Probe::Exists { path, link: true } => {
-                changed.push(format!("not ({})", link_exists(path)));
-            }
-            Probe::Missing { path, link: true } => changed.push(link_exists(path)),
             Probe::FirstLine { path, line } => {
                 // read-upto keeps the "\n" it stops at; a file with no line
-                // end is one line.
-                changed.push(format!(
-                    "!=s (str:trim-suffix (read-upto \"\\n\" < {}) \"\\n\") {}",
-                    path_word(path),
-                    quote(line)
+                // end is one line. A file that is gone throws, and the hook
+                // counts a check that throws as failed.
+                now.push(format!(
+                    "(str:trim-suffix (read-upto \"\\n\" < {}) \"\\n\")",
+                    path_word(path)
                 ));
+                seen.push(quote(line));
             }
             Probe::Volatile => return "$nil".into(),
         }
     }
-    format!("{{ not (has-value [({})] $true) }}", changed.join("; "))
+    format!("{{ eq [{}] [{}] }}", now.join(" "), seen.join(" "))
 }
 
-/// Whether the name exists, even as a dangling link: elvish 0.19 has no
-/// lstat of its own, but its glob lists a folder's names (links included)
-/// without following them. The glob runs only when the name does not
-/// resolve, which in a healthy environment is never.
+/// A glob that matches `path` and nothing else, when its last letter can
+/// be the wildcard's set (an ASCII letter or digit; marker names end in
+/// one): the rest is quoted, so nothing in it is a wildcard.
+fn glob(path: &Path) -> Option<String> {
+    let bytes = path.as_os_str().as_bytes();
+    let (&last, rest) = bytes.split_last()?;
+    if !last.is_ascii_alphanumeric() || rest.last() == Some(&b'/') || rest.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}?[set:{}][nomatch-ok]",
+        quote(rest),
+        last as char
+    ))
+}
+
+/// Whether the name exists, even as a dangling link, with commands (for a
+/// name [`glob`] cannot spell): the folder is listed only when the name
+/// does not resolve.
 fn link_exists(path: &Path) -> String {
     let p = path_word(path);
     let dir = path.parent().unwrap_or(Path::new("/"));
@@ -196,7 +227,7 @@ fn link_exists(path: &Path) -> String {
     let glob = quote(&listed);
     listed.extend_from_slice(name);
     format!(
-        "or (path:is-regular &follow-symlink {p}) (path:is-dir &follow-symlink {p}) (has-value [(put {glob}*[nomatch-ok][match-hidden])] {})",
+        "or (path:is-regular &follow-symlink {p}) (path:is-dir &follow-symlink {p}) (has-value [{glob}*[nomatch-ok][match-hidden]] {})",
         quote(&listed)
     )
 }
