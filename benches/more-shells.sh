@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# What autovenv's nushell and xonsh hooks add to an idle prompt and to a
-# `cd`, beside mise's hooks for the same shells and the floor (a hook that runs the smallest Rust
-# program and applies the JSON it prints), in one run. docs/performance.md
+# What autovenv's nushell, xonsh and elvish hooks add to an idle prompt and
+# to a `cd`, beside mise's hooks for the same shells and the floor (a hook
+# that runs the smallest Rust program and applies the JSON it prints), in
+# one run; a shell that is not installed is skipped with a note. docs/performance.md
 # holds the latest figures.
 #
 # Usage: benches/more-shells.sh
 # Settings: ROUNDS (default 7), IDLE_STEPS (200), CD_STEPS (20),
 #   AUTOVENV_BIN (default: cargo build --release of this checkout),
 #   NU (default: $AUTOVENV_TEST_NU, else nu on PATH; .ci/more-shells
-#   installs it), MISE (default: mise on PATH; npm package @jdxcode/mise;
+#   installs it; .ci/more-shells installs xonsh and elvish too), MISE (default: mise on PATH; npm package @jdxcode/mise;
 #   unset or missing: skipped with a note), KEEP=1 keeps the temporary folder.
 #
 # xonsh: the same, in one `xonsh -c` with time.perf_counter; a cd step is
