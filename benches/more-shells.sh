@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# What autovenv's nushell and xonsh hooks add to an idle prompt and to a
-# `cd`, beside mise's hooks for the same shells and the floor (a hook that runs the smallest Rust
-# program and applies the JSON it prints), in one run. docs/performance.md
+# What autovenv's nushell, xonsh and elvish hooks add to an idle prompt and
+# to a `cd`, beside mise's hooks for the same shells and the floor (a hook
+# that runs the smallest Rust program and applies the JSON it prints), in
+# one run; a shell that is not installed is skipped with a note. docs/performance.md
 # holds the latest figures.
 #
 # Usage: benches/more-shells.sh
 # Settings: ROUNDS (default 7), IDLE_STEPS (200), CD_STEPS (20),
 #   AUTOVENV_BIN (default: cargo build --release of this checkout),
 #   NU (default: $AUTOVENV_TEST_NU, else nu on PATH; .ci/more-shells
-#   installs it), MISE (default: mise on PATH; npm package @jdxcode/mise;
+#   installs it; .ci/more-shells installs xonsh and elvish too), MISE (default: mise on PATH; npm package @jdxcode/mise;
 #   unset or missing: skipped with a note), KEEP=1 keeps the temporary folder.
 #
 # xonsh: the same, in one `xonsh -c` with time.perf_counter; a cd step is
@@ -32,8 +33,8 @@ note() { printf 'more-shells: %s\n' "$*" >&2; }
 
 nu=${NU:-${AUTOVENV_TEST_NU:-$(command -v nu || true)}}
 [[ -n $nu && -x $nu ]] || {
-    note "nushell is not installed (eval \"\$(.ci/more-shells)\")"
-    exit 1
+    note "skipping nushell: not installed (eval \"\$(.ci/more-shells)\")"
+    nu=
 }
 mise=${MISE:-$(command -v mise || true)}
 [[ -n $mise ]] || note "skipping mise: not installed (npm install -g @jdxcode/mise)"
@@ -69,12 +70,37 @@ for p in alpha beta; do
     env -i "${envs[@]}" "$AUTOVENV_BIN" allow "$work/p/$p" 2>/dev/null
     [[ -z $mise ]] || (cd "$work/p/$p" && env -i "${envs[@]}" "$mise" trust . >/dev/null 2>&1)
 done
-env -i "${envs[@]}" "$AUTOVENV_BIN" hook nu >"$work/autovenv.nu"
 tools=(none floor autovenv)
-if [[ -n $mise ]]; then
-    env -i "${envs[@]}" "$mise" activate nu >"$work/mise.nu"
-    tools+=(mise)
-fi
+[[ -z $mise ]] || tools+=(mise)
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+fmt() { awk -v ns="$1" 'BEGIN { if (ns >= 1000000) printf "%.2f ms", ns/1e6; else printf "%d µs", ns/1e3 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a/b }'; }
+# The table for one shell: PREFIX names its two arrays (PREFIXidle, PREFIXcd).
+table() {
+    local title=$1 step
+    echo
+    echo "| $title | floor | autovenv | mise |"
+    echo "| --- | --- | --- | --- |"
+    for step in "${2}idle" "${2}cd"; do
+        declare -n tab=$step
+        local base f v tool name
+        base=$(median <<<"${tab[none]}")
+        f=$(($(median <<<"${tab[floor]}") - base))
+        local cells=()
+        for tool in autovenv mise; do
+            if [[ -z ${tab[$tool]-} ]]; then cells+=("-"); continue; fi
+            v=$(($(median <<<"${tab[$tool]}") - base))
+            ((v > 0)) || v=0
+            cells+=("$(fmt "$v") · $(ratio "$v" "$f")")
+        done
+        name=$([[ $step == *idle ]] && echo "idle prompt" || echo "cd: switch project")
+        echo "| $name | $(fmt "$f") · 1 | ${cells[0]} | ${cells[1]} |"
+    done
+}
+
+if [[ -n $nu ]]; then
+env -i "${envs[@]}" "$AUTOVENV_BIN" hook nu >"$work/autovenv.nu"
+[[ -z $mise ]] || env -i "${envs[@]}" "$mise" activate nu >"$work/mise.nu"
 
 # One nushell per (tool, round), so no hook sees another's state.
 run() { # TOOL -> "idle_ns cd_ns"
@@ -108,9 +134,6 @@ for ((r = 0; r < ROUNDS; r++)); do
         cd[$tool]+="$c "
     done
 done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-fmt() { awk -v ns="$1" 'BEGIN { if (ns >= 1000000) printf "%.2f ms", ns/1e6; else printf "%d µs", ns/1e3 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a/b }'; }
 
 "$nu" --version | sed 's/^/nushell /'
 [[ -z $mise ]] || "$mise" --version | sed 's/^/mise /'
@@ -133,13 +156,13 @@ for step in idle cd; do
     echo "| $name | $(fmt "$f") · 1 | ${cells[0]} | ${cells[1]} |"
 done
 
+fi
+
 # ---------------------------------------------------------------------------
 # xonsh
 xonsh=$(command -v xonsh || true)
-if [[ -z $xonsh ]]; then
-    note "skipping xonsh: not installed (Debian package xonsh)"
-    exit 0
-fi
+[[ -n $xonsh ]] || note "skipping xonsh: not installed (Debian package xonsh)"
+if [[ -n $xonsh ]]; then
 env -i "${envs[@]}" "$AUTOVENV_BIN" hook xonsh >"$work/autovenv.xsh"
 [[ -z $mise ]] || env -i "${envs[@]}" "$mise" activate xonsh >"$work/mise.xsh"
 xrun() { # TOOL -> "idle_ns cd_ns"
@@ -207,3 +230,59 @@ for step in xidle xcd; do
     name=$([[ $step == xidle ]] && echo "idle prompt" || echo "cd: switch project")
     echo "| $name | $(fmt "$f") · 1 | ${cells[0]} | ${cells[1]} |"
 done
+fi
+
+# ---------------------------------------------------------------------------
+# elvish: the same, in one `elvish -norc -c` timed with `time &on-end`. -c
+# has no line editor, so a stand-in `edit:` namespace holds the
+# before-readline list each hook adds itself to; an idle step runs that
+# list, as a prompt does, and a cd step is a real `cd` (which fires
+# after-chdir) followed by the list. mise's elvish hook is a module whose
+# `activate` turns it on; it runs `mise hook-env` in both places.
+elvish=$(command -v elvish || true)
+[[ -n $elvish ]] || note "skipping elvish: not installed (Debian package elvish)"
+if [[ -n $elvish ]]; then
+env -i "${envs[@]}" "$AUTOVENV_BIN" hook elvish >"$work/autovenv.elv"
+[[ -z $mise ]] || env -i "${envs[@]}" "$mise" activate elvish >"$work/mise.elv"
+erun() { # TOOL -> "idle_ns cd_ns"
+    # Loaded at the top level: an eval inside a block would not see the
+    # stand-in edit: namespace.
+    local load=""
+    case $1 in
+    autovenv) load="eval (slurp < '$work/autovenv.elv')" ;;
+    mise) load="var m = (eval &on-end={|ns| put \$ns } (slurp < '$work/mise.elv')); \$m[activate~]" ;;
+    floor) load="fn floor {
+        var seen = ((external '$work/floor') | from-json)
+        keys \$seen | each {|k| set-env \$k \$seen[\$k] }
+    }
+    set after-chdir = [\$@after-chdir {|_| floor }]
+    set edit:before-readline = [\$@edit:before-readline \$floor~]" ;;
+    esac
+    # env -i drops PWD, which elvish sets only on a cd: the hook compares it.
+    (cd "$work/p/alpha/src" && env -i "${envs[@]}" PWD="$work/p/alpha/src" "$elvish" -norc -c "
+var edit: = (ns [&prompt={ } &before-readline=[] &add-var~={|n v| }])
+$load
+fn prompt { for h \$edit:before-readline { \$h } }
+prompt
+var i = 0
+var c = 0
+time &on-end={|d| set i = \$d } { for _ [(range $IDLE_STEPS)] { prompt } }
+time &on-end={|d| set c = \$d } { for _ [(range $CD_STEPS)] { cd '$work/p/beta'; prompt; cd '$work/p/alpha'; prompt } }
+echo (printf '%.0f %.0f' (/ (* \$i 1e9) $IDLE_STEPS) (/ (* \$c 1e9) (* 2 $CD_STEPS)))
+" 2>"$work/elvish-$1.err" | tail -n 1)
+}
+declare -A eidle ecd
+for ((r = 0; r < ROUNDS; r++)); do
+    for tool in "${tools[@]}"; do
+        read -r i c < <(erun "$tool") || {
+            note "elvish ($tool) failed: $(tail -n 3 "$work/elvish-$tool.err")"
+            exit 1
+        }
+        eidle[$tool]+="$i "
+        ecd[$tool]+="$c "
+    done
+done
+echo
+echo "elvish $("$elvish" -version)"
+table "elvish step" e
+fi

@@ -17,6 +17,7 @@ use crate::shell::Shell;
 ///   nu:   source ~/.autovenv.nu              (config.nu; once before:
 ///         autovenv hook nu | save -f ~/.autovenv.nu)
 ///   xonsh: execx($(autovenv hook xonsh))    (~/.xonshrc)
+///   elvish: eval (autovenv hook elvish | slurp)    (~/.config/elvish/rc.elv)
 #[derive(Debug, Parser)]
 // Verbatim: the set-up lines are one per line, as they are typed.
 #[command(name = "autovenv", version, max_term_width = 100, verbatim_doc_comment)]
@@ -39,7 +40,7 @@ pub enum Command {
     ///
     /// Example: [[ $- == *i* ]] || eval "$(autovenv hook bash --non-interactive)"
     Hook {
-        /// bash, zsh, fish, nu or xonsh
+        /// bash, zsh, fish, nu, xonsh or elvish
         shell: Shell,
         /// The one-shot statements for a shell that never prompts
         #[arg(long)]
@@ -215,7 +216,7 @@ pub struct ExecArgs {
 /// (`main.rs`), filling this same struct.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ExportArgs {
-    /// bash, zsh, fish, nu, xonsh, json or dotenv
+    /// bash, zsh, fish, nu, xonsh, elvish, json or dotenv
     pub target: ExportTarget,
     /// json and dotenv: the change for DIR instead of the current
     /// directory
@@ -255,6 +256,7 @@ pub enum ExportTarget {
     #[value(alias = "nushell")]
     Nu,
     Xonsh,
+    Elvish,
     Json,
     /// `KEY=value` lines for environment files (docs/dotenv.md)
     Dotenv,
@@ -268,6 +270,7 @@ impl ExportTarget {
             ExportTarget::Fish => Some(Shell::Fish),
             ExportTarget::Nu => Some(Shell::Nu),
             ExportTarget::Xonsh => Some(Shell::Xonsh),
+            ExportTarget::Elvish => Some(Shell::Elvish),
             ExportTarget::Json | ExportTarget::Dotenv => None,
         }
     }
@@ -306,6 +309,7 @@ pub fn hook_line(shell: Shell) -> String {
         // config.nu (docs/installation.md has both lines).
         Shell::Nu => "source ~/.autovenv.nu".into(),
         Shell::Xonsh => format!("execx($(autovenv hook {name}))"),
+        Shell::Elvish => format!("eval (autovenv hook {name} | slurp)"),
     }
 }
 
@@ -320,7 +324,7 @@ mod tests {
             .iter()
             .map(|&s| shell_name(s))
             .collect();
-        assert_eq!(names, ["bash", "zsh", "fish", "nu", "xonsh"]);
+        assert_eq!(names, ["bash", "zsh", "fish", "nu", "xonsh", "elvish"]);
         for &shell in Shell::value_variants() {
             assert_eq!(shell_named(shell_name(shell).as_bytes()), Some(shell));
         }

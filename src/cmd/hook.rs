@@ -66,7 +66,7 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
 /// one process such a shell start costs; it prints nothing when nothing is
 /// to change, and on stderr only what is wrong.
 fn run_non_interactive(env: &Snapshot, shell: Shell) -> Result<()> {
-    if matches!(shell, Shell::Nu | Shell::Xonsh) {
+    if matches!(shell, Shell::Nu | Shell::Xonsh | Shell::Elvish) {
         anyhow::bail!(
             "--non-interactive is for bash, zsh and fish; in {} use `autovenv exec`",
             crate::cli::shell_name(shell)
@@ -100,7 +100,7 @@ fn non_interactive_statements(shell: Shell, steps: &[Step]) -> String {
         Shell::Bash | Shell::Zsh => format!("case $- in *i*) ;; *)\n{statements};; esac\n"),
         Shell::Fish => format!("if not status is-interactive\n{statements}end\n"),
         // Refused above: these shells have no such start-up file.
-        Shell::Nu | Shell::Xonsh => String::new(),
+        Shell::Nu | Shell::Xonsh | Shell::Elvish => String::new(),
     }
 }
 

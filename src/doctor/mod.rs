@@ -417,7 +417,7 @@ mod tests {
         );
         assert_eq!(
             r.rows[1].1,
-            "unknown ($SHELL is /bin/tcsh); autovenv supports bash, zsh, fish, nu and xonsh"
+            "unknown ($SHELL is /bin/tcsh); autovenv supports bash, zsh, fish, nu, xonsh and elvish"
         );
     }
 }

@@ -62,6 +62,16 @@ pub(super) fn rc_files(setup: &Setup, shell: Shell) -> Vec<PathBuf> {
             files.extend(setup.config_home().map(|c| c.join("xonsh/rc.xsh")));
             files
         }
+        Shell::Elvish => {
+            let mut files: Vec<PathBuf> = setup
+                .config_home()
+                .map(|c| vec![c.join("elvish/rc.elv")])
+                .unwrap_or_default();
+            // elvish before 0.17 read ~/.elvish/rc.elv, and still does when
+            // that is all there is.
+            files.push(home.join(".elvish/rc.elv"));
+            files
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::plan::Step;
 use crate::settle::{Check, HookUpdate};
 
+pub mod elvish;
 pub mod fish;
 pub mod nu;
 pub mod posix;
@@ -33,6 +34,7 @@ pub enum Shell {
     #[value(alias = "nushell")]
     Nu,
     Xonsh,
+    Elvish,
 }
 
 impl Shell {
@@ -49,6 +51,7 @@ impl Shell {
             Shell::Fish => fish::render(steps),
             Shell::Nu => nu::render(steps),
             Shell::Xonsh => xonsh::render(steps),
+            Shell::Elvish => elvish::render(steps),
         }
     }
 
@@ -60,6 +63,7 @@ impl Shell {
             Shell::Fish => fish::render_check(&mut out, check),
             Shell::Nu => out.push_str(&nu::render_check(check)),
             Shell::Xonsh => out.push_str(&xonsh::render_check(check)),
+            Shell::Elvish => out.push_str(&elvish::render_check(check)),
         }
         out
     }
@@ -71,6 +75,7 @@ impl Shell {
         match self {
             Shell::Nu => return nu::render_update(update),
             Shell::Xonsh => return xonsh::render_update(update),
+            Shell::Elvish => return elvish::render_update(update),
             _ => {}
         }
         let mut out = String::new();
@@ -91,7 +96,7 @@ impl Shell {
             match self {
                 Shell::Bash | Shell::Zsh => posix::render_memo(&mut out, memo),
                 Shell::Fish => fish::render_memo(&mut out, memo),
-                Shell::Nu | Shell::Xonsh => {}
+                Shell::Nu | Shell::Xonsh | Shell::Elvish => {}
             }
         }
         // The way back from leaving ends with this same check, most often:
@@ -132,9 +137,9 @@ impl Shell {
                         "__autovenv_back() {{\n{body}}}\n__autovenv_back_dir={dir}\n"
                     );
                 }
-                // nushell and xonsh returned above: their hooks are given
-                // data, and apply no change in the middle of a line.
-                Shell::Fish | Shell::Nu | Shell::Xonsh => {
+                // nushell, xonsh and elvish returned above: their hooks are
+                // given data, and apply no change in the middle of a line.
+                Shell::Fish | Shell::Nu | Shell::Xonsh | Shell::Elvish => {
                     let _ = write!(
                         out,
                         "function __autovenv_back\n{body}end\nset -g __autovenv_back_dir {dir}\n"
@@ -174,6 +179,7 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => posix::quote(value),
             Shell::Fish | Shell::Nu | Shell::Xonsh => fish::quote(value),
+            Shell::Elvish => elvish::quote(value),
         }
     }
 
@@ -187,7 +193,7 @@ impl Shell {
     pub fn render_for_hook(self, update: &HookUpdate) -> String {
         let lines = self.render_update(update);
         match self {
-            Shell::Bash | Shell::Zsh | Shell::Nu | Shell::Xonsh => lines,
+            Shell::Bash | Shell::Zsh | Shell::Nu | Shell::Xonsh | Shell::Elvish => lines,
             Shell::Fish => {
                 let mut out = lines.trim_end_matches('\n').replace('\n', "; ");
                 if !out.is_empty() {
@@ -225,6 +231,22 @@ impl Shell {
                 include_str!("../../shell/autovenv.xsh"),
                 xonsh::quote(binary.as_os_str().as_encoded_bytes()),
             ),
+            // Evaluated at every start: the first prompt's update goes in
+            // as a statement that takes it.
+            Shell::Elvish => {
+                let script = include_str!("../../shell/autovenv.elv");
+                let initial = if initial.is_empty() {
+                    String::new()
+                } else {
+                    format!("__autovenv_take {initial}")
+                };
+                return script
+                    .replace(
+                        "@AUTOVENV_BIN@",
+                        &elvish::quote(binary.as_os_str().as_encoded_bytes()),
+                    )
+                    .replace("@AUTOVENV_INITIAL@\n", &initial);
+            }
         };
         script
             .replace("@AUTOVENV_BIN@", &quoted)
@@ -406,6 +428,11 @@ mod tests {
     }
 
     #[test]
+    fn elvish_transitions() {
+        insta::assert_snapshot!(transitions(Shell::Elvish));
+    }
+
+    #[test]
     fn checks_per_shell() {
         use crate::detect::Probe;
         let check = Check {
@@ -576,7 +603,9 @@ mod round_trip {
             Shell::Zsh => cmd.args(["--no-rcs", "-c", &script]),
             Shell::Fish => cmd.args(["--no-config", "-c", &script]),
             // nushell is given data: its round trip is in nu.rs.
-            Shell::Nu | Shell::Xonsh => unreachable!("given data: their round trips are their own"),
+            Shell::Nu | Shell::Xonsh | Shell::Elvish => {
+                unreachable!("given data: their round trips are their own")
+            }
         };
         let out = cmd.env("LC_ALL", "C.UTF-8").output().expect("shell runs");
         let _ = std::fs::remove_file(&file);

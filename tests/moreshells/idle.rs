@@ -32,7 +32,7 @@ fn execs_between(trace: &str, from: &str, to: &str) -> Vec<String> {
 fn mark(sh: More, name: &str) -> String {
     match sh {
         More::Nu => format!("^/bin/true __t_mark_{name}"),
-        More::Xonsh => format!("/bin/true __t_mark_{name}"),
+        More::Xonsh | More::Elvish => format!("/bin/true __t_mark_{name}"),
     }
 }
 

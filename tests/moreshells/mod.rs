@@ -22,6 +22,7 @@ use crate::util::{self, World};
 pub enum More {
     Nu,
     Xonsh,
+    Elvish,
 }
 
 impl More {
@@ -29,6 +30,7 @@ impl More {
         match self {
             More::Nu => "nu",
             More::Xonsh => "xonsh",
+            More::Elvish => "elvish",
         }
     }
 
@@ -48,7 +50,8 @@ impl More {
             // nushell's `cd` also strips ANSI escape sequences from the
             // path it is given, so a folder named with one cannot be entered.
             More::Nu => std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0x1b),
-            More::Xonsh => true,
+            // elvish strings are bytes.
+            More::Xonsh | More::Elvish => true,
         }
     }
 
@@ -81,6 +84,35 @@ impl More {
                 out.push_str("')");
                 out
             }
+            // Plain bytes in single quotes (one run each: two quoted
+            // strings side by side would read as an escaped quote), every
+            // other byte as "\xNN".
+            More::Elvish => {
+                let mut out = String::new();
+                let mut open = false;
+                for &b in value {
+                    if plain(b) {
+                        if !open {
+                            out.push('\'');
+                            open = true;
+                        }
+                        out.push(b as char);
+                    } else {
+                        if open {
+                            out.push('\'');
+                            open = false;
+                        }
+                        out.push_str(&format!("\"\\x{b:02x}\""));
+                    }
+                }
+                if open {
+                    out.push('\'');
+                }
+                if out.is_empty() {
+                    out.push_str("''");
+                }
+                out
+            }
         }
     }
 
@@ -99,6 +131,7 @@ impl More {
                 self.quote(entry.as_bytes())
             ),
             More::Xonsh => format!("$PATH.insert(0, {})", self.quote(entry.as_bytes())),
+            More::Elvish => format!("set paths = [{} $@paths]", self.quote(entry.as_bytes())),
         }
     }
 
@@ -106,6 +139,7 @@ impl More {
         match self {
             More::Nu => format!("$env.{name} = {}", self.quote(value.as_bytes())),
             More::Xonsh => format!("${name} = {}", self.quote(value.as_bytes())),
+            More::Elvish => format!("set E:{name} = {}", self.quote(value.as_bytes())),
         }
     }
 
@@ -121,6 +155,11 @@ impl More {
             More::Nu => format!(
                 "{{ve: ($env.VIRTUAL_ENV? | default ''), prompt_name: ($env.VIRTUAL_ENV_PROMPT? | default ''), pythonhome: ($env.PYTHONHOME? | default ''), path: ($env.PATH | str join (char esep)), prompt: (do $env.PROMPT_COMMAND), py: (try {{ ^python -c 'import flaskish; print(flaskish.VERSION)' e> /dev/null | str trim }} catch {{ 'none' }})}} | to json | save -f {f}"
             ),
+            // to-json shows bytes that are not UTF-8 as U+FFFD, as the
+            // tests compare.
+            More::Elvish => format!(
+                "var py = (try {{ str:trim-space (e:python -c 'import flaskish; print(flaskish.VERSION)' 2>/dev/null | slurp) }} catch {{ put none }}); put [&ve=$E:VIRTUAL_ENV &prompt_name=$E:VIRTUAL_ENV_PROMPT &pythonhome=$E:PYTHONHOME &path=$E:PATH &prompt=(str:join '' [(each $to-string~ [($edit:prompt)])]) &py=$py] | to-json > {f}"
+            ),
         }
     }
 
@@ -130,6 +169,7 @@ impl More {
         match self {
             More::Nu => format!("'' | save -f {f}"),
             More::Xonsh => format!("open({f}, 'w').close()"),
+            More::Elvish => format!("echo '' > {f}"),
         }
     }
 
@@ -158,6 +198,11 @@ impl More {
                  execx($({} hook xonsh))\n{extra}\n",
                 bin.display()
             ),
+            More::Elvish => format!(
+                "use str\nset edit:prompt = {{ put 'P> ' }}\nset edit:rprompt = {{ }}\n\
+                 eval ((external {}) hook elvish | slurp)\n{extra}\n",
+                self.quote(bin.as_os_str().as_bytes())
+            ),
         }
     }
 
@@ -176,6 +221,11 @@ impl More {
                 "--rc".into(),
                 rc.display().to_string(),
                 "-i".into(),
+            ],
+            More::Elvish => vec![
+                exe.display().to_string(),
+                "-rc".into(),
+                rc.display().to_string(),
             ],
         }
     }
@@ -404,6 +454,10 @@ macro_rules! more_shells {
             #[test]
             fn xonsh() {
                 ($body)(More::Xonsh)
+            }
+            #[test]
+            fn elvish() {
+                ($body)(More::Elvish)
             }
         }
     };

@@ -129,6 +129,11 @@ fn child_shell(sh: More, world: &World) -> String {
             sh.quote(rc.as_os_str().as_bytes())
         ),
         More::Xonsh => format!("{} --rc {} -i", exe.display(), rc.display()),
+        More::Elvish => format!(
+            "(external {}) -rc {}",
+            sh.quote(exe.as_os_str().as_bytes()),
+            sh.quote(rc.as_os_str().as_bytes())
+        ),
     }
 }
 
@@ -182,3 +187,42 @@ more_shells!(hostile_folder_names, |sh: More| {
     let screen = t.screen();
     assert!(!screen.contains("Error"), "{screen}");
 });
+
+/// elvish runs `after-chdir` inside the command line: `cd proj; python` on
+/// one line runs the project's `python` (nushell and xonsh switch at the
+/// next prompt only).
+#[test]
+fn elvish_switches_in_the_middle_of_a_line() {
+    let sh = More::Elvish;
+    let world = World::new();
+    let client = world.path("client_flask_app");
+    world.venv(&client.join("venv"), "1.1.4");
+    world.allow(&client);
+    let Some(t) = Terminal::start(sh, &world, &world.root, "") else {
+        return;
+    };
+    let seen = world.root.join("seen");
+    t.run(&format!(
+        "{}; e:python -c 'import flaskish; print(flaskish.VERSION)' > {}",
+        sh.cd(&client),
+        sh.quote(seen.as_os_str().as_bytes())
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&seen).unwrap_or_default().trim(),
+        "1.1.4",
+        "{}",
+        t.screen()
+    );
+    // Typed outside any project, `deactivate` says so in one line and
+    // leaves the shell as it was.
+    t.run(&sh.cd(&world.root));
+    t.run("deactivate");
+    let s = t.snap();
+    assert_eq!(s.path, BASE_PATH);
+    let screen = t.screen();
+    assert!(
+        screen.contains("autovenv: no environment activated by autovenv is active here"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Exception"), "{screen}");
+}
