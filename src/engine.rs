@@ -264,6 +264,23 @@ pub fn decide_with(
     }
 }
 
+/// `decision` again for a shell whose state is now `current` (and its memo
+/// `memo`): the same search, trust and reason, a new plan. For the
+/// statements that come back after leaving, where nothing but the shell
+/// changed.
+pub fn replan(decision: &Decision, current: &Current, config: &Config, memo: &Local) -> Decision {
+    let target = target(&decision.reason, decision.project.as_ref());
+    let held = plan::Held {
+        adopted: memo.adopted.as_deref(),
+        user_deactivate: false,
+    };
+    Decision {
+        owner: current.owner(),
+        outcome: plan::plan_transition(current, &target, held, config.disable_prompt),
+        ..decision.clone()
+    }
+}
+
 /// The environment a decision wants active: the project's, when it is
 /// trusted and usable; else none.
 pub fn target(reason: &Reason, project: Option<&Project>) -> Target {

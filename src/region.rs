@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use crate::detect::{Marker, Probe};
 use crate::engine::Decision;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Region {
     /// The folder the walk stops below: the project root, or the first
     /// folder that holds one of the names (then `moves` is false); None:

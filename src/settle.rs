@@ -19,7 +19,7 @@ use crate::venv;
 
 /// What the hook compares before each prompt: while every variable has the
 /// value seen and every probe gives the answer seen, nothing can have changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Check {
     /// Variables and the value seen (empty counts as unset).
     pub vars: Vec<(&'static str, OsString)>,

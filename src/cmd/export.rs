@@ -91,7 +91,7 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
                     &current,
                     &decision,
                     &memo_after,
-                    region.stamp.clone(),
+                    region,
                 )
                 .map(Box::new);
             }
@@ -190,7 +190,7 @@ fn leave_update(
     current: &Current,
     decision: &engine::Decision,
     memo_after: &Local,
-    stamp: Option<PathBuf>,
+    region: &crate::region::Region,
 ) -> Option<settle::Leave> {
     let steps = &decision.outcome.steps;
     let after = after_steps(env, steps, None);
@@ -207,18 +207,21 @@ fn leave_update(
         return None;
     }
     let mut settled = settle::settle(&after, &current_after, &leave, memo_after, false);
-    settled.check.region = Some(crate::region::Region::outside(&leave.names, stamp));
+    settled.check.region = Some(crate::region::Region::outside(
+        &leave.names,
+        region.stamp.clone(),
+    ));
     let (mut update, memo_leave) = settled.for_hook(shell, &leave, memo_after, false);
     update.said = message::texts(config, &settled.messages);
-    let back = back_update(
-        &after,
-        config,
-        shell,
-        &current_after,
-        &leave,
-        &memo_leave,
-        &decision.dir,
-    );
+    // Coming back: the same decision, planned from the state leaving leaves
+    // (no second search).
+    let left = after_steps(&after, &leave.outcome.steps, Some(&decision.dir));
+    let foreign = foreign && !leave.outcome.steps.contains(&Step::ForgetScript);
+    let current_left = Current::from_snapshot(&left, foreign);
+    let back = engine::replan(decision, &current_left, config, &memo_leave);
+    let mut settled = settle::settle(&left, &current_left, &back, &memo_leave, false);
+    settled.check.region = Some(region.clone());
+    let back = settled.for_hook(shell, &back, &memo_leave, false).0;
     Some(settle::Leave { update, back })
 }
 
