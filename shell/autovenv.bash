@@ -134,7 +134,7 @@ __autovenv_walk() {
         s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
     if [[ ${1-} == --outside ]]; then
-        top='' v='' moves=1 max='' all=''
+        top='' v='' moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
     if [[ -n $top ]]; then
@@ -156,14 +156,23 @@ __autovenv_walk() {
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || ((n < max)) || \builtin return 1
     [[ -n $all ]] || \builtin return 0
+    # (Leaving keeps this for the region it enters: __autovenv_left.)
+    if [[ ${1-} == --outside ]]; then
+        __autovenv_walked=1
+        \builtin return 0
+    fi
     __autovenv_vdir=${PWD-}
-    # Every folder is known now: the next prompts here test one `-ot` per
-    # folder, as after a run of the binary (printf %q quotes for eval).
-    \builtin local q qs code
+    __autovenv_rebuild
+}
+
+# Every folder from $PWD up to the region's top is known now: the next
+# prompts here test one `-ot` per folder, as after a run of the binary
+# (printf %q quotes for eval).
+__autovenv_rebuild() {
+    \builtin local q qs code d="${PWD-}" top="${__autovenv_top-}"
     \builtin printf -v q '%q' "${PWD-}"
-    \builtin printf -v qs '%q' "$s"
+    \builtin printf -v qs '%q' "${__autovenv_stamp-}"
     code="__autovenv_here() { [[ \$PWD == $q"
-    d=${PWD-}
     while [[ $d != "$top" ]]; do
         \builtin printf -v q '%q' "$d"
         code+=" && $q -ot $qs"
@@ -182,8 +191,14 @@ __autovenv_walk() {
 __autovenv_left() {
     [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
     [[ ${PWD-} != "$__autovenv_top" && ${PWD-} != "${__autovenv_top%/}/"* ]] || \builtin return 1
+    __autovenv_walked=
     __autovenv_same && __autovenv_walk --outside || \builtin return 1
     __autovenv_leave
+    # The walk just looked at every folder up to `/`: the new region's.
+    if [[ -n $__autovenv_walked ]]; then
+        __autovenv_vdir=${PWD-}
+        __autovenv_rebuild
+    fi
 }
 
 # Removes the first PATH entry equal to $1: the one autovenv put there.

@@ -153,7 +153,6 @@ function __autovenv_walk
         set known
         set moves 1
         set max ''
-        set all ''
     end
     test -n "$moves"; or test "$PWD" = "$__autovenv_vdir"; or return 1
     # A folder name with a newline is left to the binary: the command
@@ -193,11 +192,21 @@ function __autovenv_walk
         set -q chain[$max]; and return 1
     end
     test -n "$all"; or return 0
+    # (Leaving keeps this for the region it enters: __autovenv_left.)
+    if test -n "$away"
+        set -g __autovenv_walked $chain
+        return 0
+    end
     set -g __autovenv_vdir $PWD
     set -g __autovenv_vchain $chain
-    # Every folder is known now: the next prompts here test one `-ot` per
-    # folder, as after a run of the binary.
-    set -l q (string escape -- $s $PWD $chain)
+    __autovenv_rebuild $chain
+end
+
+# Every folder from $PWD up to the region's top ($argv) is known now: the
+# next prompts here test one `-ot` per folder, as after a run of the
+# binary.
+function __autovenv_rebuild
+    set -l q (string escape -- "$__autovenv_stamp" $PWD $argv)
     set -l code "function __autovenv_here; test \"\$PWD\" = $q[2]"
     for e in $q[3..-1]
         set -a code -a $e -ot $q[1]
@@ -211,8 +220,15 @@ end
 function __autovenv_left
     test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
     test "$PWD" != "$__autovenv_top"; or return 1
+    set -g __autovenv_walked
     __autovenv_same; and __autovenv_walk --outside; or return 1
     __autovenv_leave
+    # The walk just looked at every folder up to `/`: the new region's.
+    if set -q __autovenv_walked[1]
+        set -g __autovenv_vdir $PWD
+        set -g __autovenv_vchain $__autovenv_walked
+        __autovenv_rebuild $__autovenv_walked
+    end
 end
 
 # Removes the first PATH entry equal to $argv[1]: the one autovenv put

@@ -124,7 +124,7 @@ __autovenv_walk() {
         s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
     if [[ ${1-} == --outside ]]; then
-        top='' v='' moves=1 max='' all=''
+        top='' v='' moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
     if [[ -n $top ]]; then
@@ -146,11 +146,21 @@ __autovenv_walk() {
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || (( n < max )) || \builtin return 1
     [[ -n $all ]] || \builtin return 0
+    # (Leaving keeps this for the region it enters: __autovenv_left.)
+    if [[ ${1-} == --outside ]]; then
+        \builtin typeset -g __autovenv_walked=1
+        \builtin return 0
+    fi
     \builtin typeset -g __autovenv_vdir=$PWD
-    # Every folder is known now: the next prompts here test one `-ot` per
-    # folder, as after a run of the binary.
+    __autovenv_rebuild
+}
+
+# Every folder from $PWD up to the region's top is known now: the next
+# prompts here test one `-ot` per folder, as after a run of the binary.
+__autovenv_rebuild() {
+    \builtin emulate -L zsh
+    \builtin local d="$PWD" top="${__autovenv_top-}" s="${__autovenv_stamp-}"
     \builtin local code="__autovenv_here() { [[ \$PWD == ${(q)PWD}"
-    d=$PWD
     while [[ $d != "$top" ]]; do
         code+=" && ${(q)d} -ot ${(q)s}"
         [[ $d == / ]] && break
@@ -166,8 +176,14 @@ __autovenv_walk() {
 __autovenv_left() {
     [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
     [[ $PWD != "$__autovenv_top" && $PWD != "${__autovenv_top%/}/"* ]] || \builtin return 1
+    \builtin typeset -g __autovenv_walked=
     __autovenv_same && __autovenv_walk --outside || \builtin return 1
     __autovenv_leave
+    # The walk just looked at every folder up to `/`: the new region's.
+    if [[ -n $__autovenv_walked ]]; then
+        \builtin typeset -g __autovenv_vdir=$PWD
+        __autovenv_rebuild
+    fi
 }
 
 # Removes the first PATH entry equal to $1: the one autovenv put there.
