@@ -74,7 +74,10 @@ __autovenv_midline() {
     if [[ -z ${__autovenv_back_dir+x} ]] && __autovenv_left; then
         if [[ -n ${__autovenv_line_dir+x} ]]; then
             __autovenv_back_dir=$__autovenv_line_dir
-            __autovenv_back() { __autovenv_leave_back; }
+            __autovenv_back() {
+                \builtin eval -- "${__autovenv_back_code-}"
+                __autovenv_leave_ready=1
+            }
         fi
         \builtin return 0
     fi
@@ -185,7 +188,7 @@ __autovenv_rebuild() {
 }
 
 # Leaving the project for a folder with no project: the binary left the
-# statements ready (__autovenv_leave) beside the check they go with. They
+# statements ready ($__autovenv_leave_code) beside the check they go with. They
 # apply when that check's variables and files still hold and no folder from
 # $PWD up holds a name; anything else asks the binary.
 __autovenv_left() {
@@ -193,7 +196,7 @@ __autovenv_left() {
     [[ ${PWD-} != "$__autovenv_top" && ${PWD-} != "${__autovenv_top%/}/"* ]] || \builtin return 1
     __autovenv_walked=
     __autovenv_same && __autovenv_walk --outside || \builtin return 1
-    __autovenv_leave
+    \builtin eval -- "${__autovenv_leave_code-}"
     # The walk just looked at every folder up to `/`: the new region's.
     if [[ -n $__autovenv_walked ]]; then
         __autovenv_vdir=${PWD-}

@@ -78,7 +78,8 @@ function __autovenv_on_pwd --on-variable PWD
         if set -q __autovenv_line_dir[1]
             set -g __autovenv_back_dir $__autovenv_line_dir
             function __autovenv_back
-                __autovenv_leave_back
+                eval $__autovenv_back_code
+                set -g __autovenv_leave_ready 1
             end
         end
         return
@@ -222,7 +223,7 @@ function __autovenv_left
     test "$PWD" != "$__autovenv_top"; or return 1
     set -g __autovenv_walked
     __autovenv_same; and __autovenv_walk --outside; or return 1
-    __autovenv_leave
+    eval $__autovenv_leave_code
     # The walk just looked at every folder up to `/`: the new region's.
     if set -q __autovenv_walked[1]
         set -g __autovenv_vdir $PWD

@@ -61,7 +61,10 @@ __autovenv_chpwd() {
         # else changed on this line.
         if [[ -n ${__autovenv_line_dir+x} ]]; then
             \builtin typeset -g __autovenv_back_dir=$__autovenv_line_dir
-            __autovenv_back() { __autovenv_leave_back }
+            __autovenv_back() {
+                \builtin eval -- "${__autovenv_back_code-}"
+                \builtin typeset -g __autovenv_leave_ready=1
+            }
         fi
     else
         if [[ -n ${__autovenv_line_dir+x} ]]; then
@@ -178,7 +181,7 @@ __autovenv_left() {
     [[ $PWD != "$__autovenv_top" && $PWD != "${__autovenv_top%/}/"* ]] || \builtin return 1
     \builtin typeset -g __autovenv_walked=
     __autovenv_same && __autovenv_walk --outside || \builtin return 1
-    __autovenv_leave
+    \builtin eval -- "${__autovenv_leave_code-}"
     # The walk just looked at every folder up to `/`: the new region's.
     if [[ -n $__autovenv_walked ]]; then
         \builtin typeset -g __autovenv_vdir=$PWD

@@ -156,20 +156,22 @@ impl Shell {
             } else {
                 self.render_update(&leave.back)
             };
-            match self {
-                Shell::Fish => {
-                    let _ = write!(
-                        out,
-                        "function __autovenv_leave\n{body}end\nfunction __autovenv_leave_back\n{back}set -g __autovenv_leave_ready 1\nend\nset -g __autovenv_leave_ready 1\n"
-                    );
-                }
-                _ => {
-                    let _ = write!(
-                        out,
-                        "__autovenv_leave() {{\n{body}}}\n__autovenv_leave_back() {{\n{back}__autovenv_leave_ready=1\n}}\n__autovenv_leave_ready=1\n"
-                    );
-                }
-            }
+            // Kept as strings, not function bodies: the shell then only
+            // scans a quoted word when it reads them (parsing two more
+            // function bodies cost every activation about half the floor),
+            // and the hook evaluates one when it is used.
+            let body = self.quote(body.as_bytes());
+            let back = self.quote(back.as_bytes());
+            let _ = match self {
+                Shell::Fish => writeln!(
+                    out,
+                    "set -g __autovenv_leave_code {body}\nset -g __autovenv_back_code {back}\nset -g __autovenv_leave_ready 1"
+                ),
+                _ => writeln!(
+                    out,
+                    "__autovenv_leave_code={body}\n__autovenv_back_code={back}\n__autovenv_leave_ready=1"
+                ),
+            };
         }
         out
     }
