@@ -749,11 +749,11 @@ binary_alone() {
     # The bookkeeping the hook would pass once the shell is settled in alpha.
     local settled
     settled=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' 2>/dev/null |
-        sed -n "s/^__autovenv_local=//p" | tail -1)
+        sed -n "s/^__autovenv_local=//p" | head -1)
     settled=$(eval "printf '%s' $settled")
     local state
     state=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' 2>/dev/null |
-        sed -n "s/^.*export __AUTOVENV_STATE=//p" | tail -1)
+        sed -n "s/^.*export __AUTOVENV_STATE=//p" | head -1)
     state=$(eval "printf '%s' $state")
     for ((r = 0; r < ROUNDS; r++)); do
         for i in "${!names[@]}"; do
