@@ -7,7 +7,9 @@
 # Before each prompt, and on each change of directory, the hook runs that
 # test; only when an answer differs does it start the binary. A `cd` runs the
 # chpwd hook, which refreshes the test, so the precmd that follows starts
-# nothing: one process per `cd`, none per idle prompt.
+# nothing: one process for a `cd` that enters or switches a project, none
+# for one within a project or out of every project (src/region.rs), none
+# per idle prompt.
 
 # Only interactive shells get the hook (docs/behaviour.md).
 if [[ -o interactive ]]; then
