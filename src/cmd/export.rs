@@ -168,10 +168,7 @@ fn back_update(
     memo_after: &Local,
     line_dir: &std::path::Path,
 ) -> settle::HookUpdate {
-    let steps = &decision.outcome.steps;
-    let after = after_steps(env, steps, Some(line_dir));
-    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
-    let current_after = Current::from_snapshot(&after, foreign);
+    let (after, current_after) = state_after(env, current, decision, Some(line_dir));
     let back = engine::decide(&current_after, config, line_dir, memo_after, false);
     let mut settled = settle::settle(&after, &current_after, &back, memo_after, false);
     if shell.knows_regions() {
@@ -192,10 +189,7 @@ fn leave_update(
     memo_after: &Local,
     region: &crate::region::Region,
 ) -> Option<settle::Leave> {
-    let steps = &decision.outcome.steps;
-    let after = after_steps(env, steps, None);
-    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
-    let current_after = Current::from_snapshot(&after, foreign);
+    let (after, current_after) = state_after(env, current, decision, None);
     let leave = engine::decide_with(
         &current_after,
         config,
@@ -215,14 +209,27 @@ fn leave_update(
     update.said = message::texts(config, &settled.messages);
     // Coming back: the same decision, planned from the state leaving leaves
     // (no second search).
-    let left = after_steps(&after, &leave.outcome.steps, Some(&decision.dir));
-    let foreign = foreign && !leave.outcome.steps.contains(&Step::ForgetScript);
-    let current_left = Current::from_snapshot(&left, foreign);
+    let (left, current_left) = state_after(&after, &current_after, &leave, Some(&decision.dir));
     let back = engine::replan(decision, &current_left, config, &memo_leave);
     let mut settled = settle::settle(&left, &current_left, &back, &memo_leave, false);
     settled.check.region = Some(region.clone());
     let back = settled.for_hook(shell, &back, &memo_leave, false).0;
     Some(settle::Leave { update, back })
+}
+
+/// The environment and the shell's state once `decision` is applied, with
+/// `PWD` set to `pwd`.
+fn state_after(
+    env: &Snapshot,
+    current: &Current,
+    decision: &engine::Decision,
+    pwd: Option<&std::path::Path>,
+) -> (Snapshot, Current) {
+    let steps = &decision.outcome.steps;
+    let after = after_steps(env, steps, pwd);
+    let foreign = current.foreign_script && !steps.contains(&Step::ForgetScript);
+    let current_after = Current::from_snapshot(&after, foreign);
+    (after, current_after)
 }
 
 /// The environment once `steps` are applied, with `PWD` set to `pwd`.

@@ -25,6 +25,34 @@ fn can_join(check: &Check) -> bool {
     !check.vars.iter().any(|(_, v)| v.as_bytes().contains(&JOIN))
 }
 
+/// The region's settings for the hook's walk (src/region.rs), each value
+/// quoted by `quote`; an empty value is `''` in every shell that walks.
+fn region_settings(
+    region: &crate::region::Region,
+    quote: fn(&[u8]) -> String,
+) -> [(&'static str, String); 5] {
+    let q = |p: Option<&std::path::Path>| {
+        p.map(|p| quote(p.as_os_str().as_encoded_bytes()))
+            .unwrap_or_else(|| "''".into())
+    };
+    [
+        ("__autovenv_top", q(region.top.as_deref())),
+        ("__autovenv_vdir", q(Some(&region.here))),
+        ("__autovenv_stamp", q(region.stamp.as_deref())),
+        (
+            "__autovenv_moves",
+            if region.moves { "1" } else { "''" }.into(),
+        ),
+        (
+            "__autovenv_maxdepth",
+            region
+                .max_depth
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "''".into()),
+        ),
+    ]
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
     Bash,

@@ -213,22 +213,13 @@ pub fn render_check(out: &mut String, check: &Check) {
 /// for the folder the decision was made for: one `-ot` per folder.
 fn render_region(out: &mut String, region: &crate::region::Region) {
     let q = |p: &std::path::Path| quote(p.as_os_str().as_bytes());
-    let stamp = region
-        .stamp
-        .as_deref()
-        .map(q)
-        .unwrap_or_else(|| "''".into());
-    let _ = writeln!(
-        out,
-        "__autovenv_top={} __autovenv_vdir={} __autovenv_stamp={stamp} __autovenv_moves={} __autovenv_maxdepth={}",
-        region.top.as_deref().map(q).unwrap_or_else(|| "''".into()),
-        q(&region.here),
-        if region.moves { "1" } else { "''" },
-        region
-            .max_depth
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "''".into()),
-    );
+    let settings = super::region_settings(region, quote);
+    let sets: Vec<String> = settings
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let _ = writeln!(out, "{}", sets.join(" "));
+    let stamp = &settings[2].1;
     let names: Vec<String> = region
         .names
         .iter()
