@@ -308,27 +308,14 @@ mod round_trip {
 
     fn run(elvish: &std::path::Path, values: &[Vec<u8>]) -> Vec<Vec<u8>> {
         let dir = tempfile::tempdir().unwrap();
-        let steps: Vec<Step> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let name: &'static str = Box::leak(format!("RT_{i}").into_boxed_str());
-                Step::Set(name, OsString::from_vec(v.clone()))
-            })
-            .collect();
-        let update = HookUpdate {
-            steps,
-            ..HookUpdate::default()
-        };
-        let data = dir.path().join("update.elv");
-        std::fs::write(&data, render_update(&update)).unwrap();
-        // A stand-in for the binary that prints the update.
-        let fake = dir.path().join("fake-autovenv");
-        std::fs::write(&fake, format!("#!/bin/sh\nexec cat '{}'\n", data.display())).unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
-        let hook = dir.path().join("hook.elv");
-        std::fs::write(&hook, super::super::Shell::Elvish.hook(&fake, "")).unwrap();
+        let hook = super::super::hook_with_stand_in(
+            super::super::Shell::Elvish,
+            dir.path(),
+            values
+                .iter()
+                .map(|v| OsString::from_vec(v.clone()))
+                .collect(),
+        );
         let mut script = format!(
             // A stand-in for the line editor's namespace: `-c` has none.
             "var edit: = (ns [&prompt={{ }} &before-readline=[] &add-var~={{|n v| }}])\nvar hook-ns = (eval &on-end={{|ns| put $ns }} (slurp < {}))\n$hook-ns[__autovenv_apply~]\n",

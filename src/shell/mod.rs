@@ -53,6 +53,37 @@ fn region_settings(
     ]
 }
 
+/// For the quoting round trips of the shells that are given data: `shell`'s
+/// hook saved in `dir`, with a stand-in for the binary that prints the
+/// update setting `RT_0`, `RT_1`... to `values`.
+#[cfg(test)]
+fn hook_with_stand_in(
+    shell: Shell,
+    dir: &std::path::Path,
+    values: Vec<std::ffi::OsString>,
+) -> std::path::PathBuf {
+    let steps = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name: &'static str = Box::leak(format!("RT_{i}").into_boxed_str());
+            crate::plan::Step::Set(name, v)
+        })
+        .collect();
+    let update = HookUpdate {
+        steps,
+        ..HookUpdate::default()
+    };
+    let data = dir.join("update");
+    std::fs::write(&data, shell.render_update(&update)).unwrap();
+    let fake = dir.join("fake-autovenv");
+    std::fs::write(&fake, format!("#!/bin/sh\nexec cat '{}'\n", data.display())).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let hook = dir.join("hook");
+    std::fs::write(&hook, shell.hook(&fake, "")).unwrap();
+    hook
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
     Bash,

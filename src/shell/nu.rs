@@ -326,27 +326,11 @@ mod round_trip {
 
     fn run(nu: &std::path::Path, values: &[String]) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
-        let steps: Vec<Step> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let name: &'static str = Box::leak(format!("RT_{i}").into_boxed_str());
-                Step::Set(name, OsString::from(v))
-            })
-            .collect();
-        let update = HookUpdate {
-            steps,
-            ..HookUpdate::default()
-        };
-        let data = dir.path().join("update.json");
-        std::fs::write(&data, render_update(&update)).unwrap();
-        // A stand-in for the binary that prints the update.
-        let fake = dir.path().join("fake-autovenv");
-        std::fs::write(&fake, format!("#!/bin/sh\nexec cat '{}'\n", data.display())).unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
-        let hook = dir.path().join("hook.nu");
-        std::fs::write(&hook, super::super::Shell::Nu.hook(&fake, "")).unwrap();
+        let hook = super::super::hook_with_stand_in(
+            super::super::Shell::Nu,
+            dir.path(),
+            values.iter().map(OsString::from).collect(),
+        );
         let mut script = format!(
             "source {}\n__autovenv_apply\n",
             quote(hook.as_os_str().as_bytes())

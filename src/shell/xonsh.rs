@@ -66,7 +66,6 @@ mod round_trip {
     //! Random byte strings through the real hook's `apply`: the update as
     //! the binary prints it, applied by xonsh, read back byte for byte.
 
-    use super::*;
     use proptest::prelude::*;
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
@@ -84,26 +83,14 @@ mod round_trip {
 
     fn run(xonsh: &std::path::Path, values: &[Vec<u8>]) -> Vec<Vec<u8>> {
         let dir = tempfile::tempdir().unwrap();
-        let steps: Vec<Step> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let name: &'static str = Box::leak(format!("RT_{i}").into_boxed_str());
-                Step::Set(name, OsString::from_vec(v.clone()))
-            })
-            .collect();
-        let update = HookUpdate {
-            steps,
-            ..HookUpdate::default()
-        };
-        let data = dir.path().join("update.json");
-        std::fs::write(&data, render_update(&update)).unwrap();
-        let fake = dir.path().join("fake-autovenv");
-        std::fs::write(&fake, format!("#!/bin/sh\nexec cat '{}'\n", data.display())).unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
-        let hook = dir.path().join("hook.xsh");
-        std::fs::write(&hook, super::super::Shell::Xonsh.hook(&fake, "")).unwrap();
+        let hook = super::super::hook_with_stand_in(
+            super::super::Shell::Xonsh,
+            dir.path(),
+            values
+                .iter()
+                .map(|v| OsString::from_vec(v.clone()))
+                .collect(),
+        );
         let script = format!(
             "execx(open('{}').read())\nimport builtins, os, sys\nbuiltins.__autovenv.apply()\nfor i in range({}):\n    _ = sys.stdout.buffer.write(os.fsencode(${{...}}['RT_%d' % i]) + b'\\0')\n",
             hook.display(),
