@@ -222,3 +222,41 @@ per_shell!(changes_far_above_are_seen_at_depth_50, |sh: Sh| {
     }
     ran.snaps[gone].assert_inactive(BASE_PATH, &base_prompt(sh));
 });
+
+// Where no stamp can be made (a file stands where the stamps folder
+// would be), the hook asks every folder its names itself: moving within a
+// project and leaving still give the right environment, and a marker
+// written above is still seen at the next prompt.
+per_shell!(without_a_stamp_every_question_is_asked, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    std::fs::write(world.data.join("stamps"), "not a folder").unwrap();
+    let deep = project.join("a/b/c");
+    world.mkdir(&deep);
+    let outside = world.path("elsewhere");
+    world.mkdir(&outside);
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    s.cd(&project);
+    s.cd(&deep);
+    let down = s.snap();
+    s.run(format!(
+        "printf 'one\\n' > {}",
+        q(&project.join("a/.venv-name"))
+    ));
+    let marked = s.snap();
+    s.run(format!("command rm {}", q(&project.join("a/.venv-name"))));
+    s.cd(&outside);
+    let left = s.snap();
+    let ran = s.execute();
+    ran.snaps[down].assert_active(&venv, "p", "3.0", BASE_PATH);
+    ran.snaps[marked].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[left].assert_inactive(BASE_PATH, &base_prompt(sh));
+    assert!(
+        world.data.join("stamps").is_file(),
+        "the file in the way is left as it was"
+    );
+});
