@@ -88,3 +88,55 @@ per_shell!(a_jump_there_and_back_leaves_no_trace, |sh: Sh| {
         "{messages:#?}"
     );
 });
+
+/// A line typed inside a project that leaves every project and comes back
+/// (`cd ..; make; cd -`): what ran outside had no environment, leaving
+/// used the statements the binary kept ready and coming back undid them,
+/// so no process runs and nothing is said (src/region.rs).
+fn out_and_back(sh: Sh, out: &Path, back: &Path, seen: &Path) -> String {
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let value = match sh {
+        Sh::Fish => "\"$VIRTUAL_ENV\"",
+        _ => "\"${VIRTUAL_ENV-}\"",
+    };
+    format!(
+        "cd {}; printf '[%s]' {value} > {}; cd {}",
+        q(out),
+        q(seen),
+        q(back)
+    )
+}
+
+per_shell!(a_jump_out_and_back_costs_nothing, |sh: Sh| {
+    let p = places();
+    let seen = p.world.root.join("seen");
+    let home = p.project.join("src");
+    let mut t = Traced::new(sh, &p.world, &p.world.root);
+    t.cd(&home).idle();
+    t.mark("before");
+    t.run(out_and_back(sh, &p.outside, &home, &seen));
+    t.idle();
+    t.mark("after");
+    let Some(trace) = t.execute() else { return };
+    let w = trace.between("before", "after");
+    assert!(w.execs.is_empty() && w.spawns.is_empty(), "{w:#?}");
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), "[]");
+
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&home);
+    s.run(out_and_back(sh, &p.outside, &home, &seen));
+    let after = s.snap();
+    let ran = s.execute();
+    ran.snaps[after].assert_active(
+        &p.project.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), "[]");
+    assert_eq!(
+        ran.messages(),
+        ["autovenv: activated client_flask_app (Python 3.11.7)"],
+        "nothing about the way out and back"
+    );
+});
