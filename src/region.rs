@@ -38,16 +38,16 @@ pub struct Region {
     pub top: Option<PathBuf>,
     /// The folder the decision was made for.
     pub here: PathBuf,
-    /// The folders from `here` up, below `root`, that hold none of `names`.
+    /// The folders from `here` up, below `top`, that hold none of `names`.
     pub folders: Vec<PathBuf>,
     /// What the search asks about in every folder.
     pub names: Vec<OsString>,
     /// The stamp the folders were looked at after; None when none could be
     /// made (then every question stays in the check).
     pub stamp: Option<PathBuf>,
-    /// Whether another folder under `root` (or anywhere, with no root) may
+    /// Whether another folder under `top` (or anywhere, with no top) may
     /// be decided by the hook: false when a folder with one of the names
-    /// ended the region before the root.
+    /// ended the region before the project root.
     pub moves: bool,
     /// For a Pipfile project: how many folders below the root Pipenv looks
     /// from (`PIPENV_MAX_DEPTH`).

@@ -64,16 +64,26 @@ impl Check {
 }
 
 impl Settled {
-    /// Looks at the walk's folders for the region (see `crate::region`),
-    /// after making the stamp if one is needed, and puts the region in the
-    /// check and its stamp in the memo.
-    pub fn find_region(&mut self, decision: &Decision, stamps: Stamps, pipenv_max_depth: usize) {
+    /// For a shell that walks regions (`Shell::knows_regions`): looks at
+    /// the walk's folders for the region (see `crate::region`), after
+    /// making the stamp if one is needed, and puts the region in the check
+    /// and its stamp in the memo.
+    pub fn find_region(
+        &mut self,
+        shell: crate::shell::Shell,
+        decision: &Decision,
+        config: &crate::config::Config,
+        stamps: Stamps,
+    ) {
         use crate::region::{self, Region};
+        if !shell.knows_regions() {
+            return;
+        }
         let Some(candidates) = Region::candidates(decision) else {
             return;
         };
-        let stamp = match stamps {
-            Stamps::Make(Some(dir)) => {
+        let stamp = match (stamps, config.data_dir.as_deref()) {
+            (Stamps::Make, Ok(dir)) => {
                 let made = region::stamp(
                     &region::stamp_dir(dir),
                     self.memo.stamp.as_deref(),
@@ -82,19 +92,20 @@ impl Settled {
                 self.memo.stamp = made.clone();
                 made
             }
-            Stamps::Make(None) => None,
-            Stamps::Keep => self.memo.stamp.clone(),
+            (Stamps::Make, Err(_)) => None,
+            (Stamps::Keep, _) => self.memo.stamp.clone(),
         };
-        self.check.region = Some(Region::new(decision, candidates, stamp, pipenv_max_depth));
+        let max_depth = config.tools.pipenv_max_depth;
+        self.check.region = Some(Region::new(decision, candidates, stamp, max_depth));
     }
 }
 
 /// Where a region's stamp comes from.
 #[derive(Debug, Clone, Copy)]
-pub enum Stamps<'a> {
-    /// Made (or kept) in the stamps folder of this data folder, when there
+pub enum Stamps {
+    /// Made (or kept) in the stamps folder of the data folder, when there
     /// is one.
-    Make(Option<&'a std::path::Path>),
+    Make,
     /// The memo's, as it is: for statements kept ready beside an update
     /// that made it.
     Keep,

@@ -57,12 +57,8 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         }
     };
     let mut settled = settle::settle(env, &current, &decision, &memo, args.user_deactivate);
-    if in_hook && shell.is_some_and(|s| s.knows_regions()) {
-        settled.find_region(
-            &decision,
-            settle::Stamps::Make(config.data_dir.as_deref().ok()),
-            config.tools.pipenv_max_depth,
-        );
+    if let Some(shell) = shell.filter(|_| in_hook) {
+        settled.find_region(shell, &decision, &config, settle::Stamps::Make);
     }
     let mid_line = in_hook && args.back_to.is_some();
     if !mid_line {
@@ -171,10 +167,8 @@ fn back_update(
     let (after, current_after) = state_after(env, current, decision, Some(line_dir));
     let back = engine::decide(&current_after, config, line_dir, memo_after, false);
     let mut settled = settle::settle(&after, &current_after, &back, memo_after, false);
-    if shell.knows_regions() {
-        // The stamp of the update it undoes.
-        settled.find_region(&back, settle::Stamps::Keep, config.tools.pipenv_max_depth);
-    }
+    // The stamp of the update it undoes.
+    settled.find_region(shell, &back, config, settle::Stamps::Keep);
     settled.for_hook(shell, &back, memo_after, false).0
 }
 

@@ -47,13 +47,7 @@ fn initial_statements(env: &Snapshot, shell: Shell) -> Option<String> {
     if !decision.outcome.steps.is_empty() || !settled.messages.is_empty() {
         return None;
     }
-    if shell.knows_regions() {
-        settled.find_region(
-            &decision,
-            settle::Stamps::Make(config.data_dir.as_deref().ok()),
-            config.tools.pipenv_max_depth,
-        );
-    }
+    settled.find_region(shell, &decision, &config, settle::Stamps::Make);
     let (update, _) = settled.for_hook(shell, &decision, &memo, false);
     Some(shell.render_update(&update))
 }
