@@ -1,5 +1,6 @@
 # autovenv's hook for xonsh. Load it with this line in ~/.xonshrc:
-#     execx($(autovenv hook xonsh))
+#     execx(__import__('subprocess').check_output(['autovenv', 'hook', 'xonsh'], text=True))
+# (not `execx($(autovenv hook xonsh))`: see docs/installation.md)
 # The binary's path replaces @AUTOVENV_BIN@ below, escaped as every value
 # the binary sends is (%XX for '%' and each byte outside printable ASCII).
 #
@@ -185,7 +186,8 @@ def __autovenv_load(bin_escaped):
         # A command typed here takes effect at the next prompt, without a cd.
         State.check = None
         State.stale = "1"
-        child = env.detype()
+        # A copy: the detyped one is xonsh's own, kept for every later program.
+        child = dict(env.detype())
         child["__AUTOVENV_SHELL"] = "xonsh"
         return subprocess.run([binary] + list(args), env=child).returncode
 
