@@ -16,7 +16,8 @@ use crate::shell::Shell;
 ///   fish: autovenv hook fish | source    (~/.config/fish/config.fish)
 ///   nu:   source ~/.autovenv.nu              (config.nu; once before:
 ///         autovenv hook nu | save -f ~/.autovenv.nu)
-///   xonsh: execx($(autovenv hook xonsh))    (~/.xonshrc)
+///   xonsh: (~/.xonshrc)
+///     execx(__import__('subprocess').check_output(['autovenv', 'hook', 'xonsh'], text=True))
 ///   elvish: eval (autovenv hook elvish | slurp)    (~/.config/elvish/rc.elv)
 #[derive(Debug, Parser)]
 // Verbatim: the set-up lines are one per line, as they are typed.
@@ -308,7 +309,13 @@ pub fn hook_line(shell: Shell) -> String {
         // nushell has no eval: the hook is saved once and sourced from
         // config.nu (docs/installation.md has both lines).
         Shell::Nu => "source ~/.autovenv.nu".into(),
-        Shell::Xonsh => format!("execx($(autovenv hook {name}))"),
+        // Not `$(…)`: xonsh's capture can lose the end of a long output
+        // when the machine is busy (docs/installation.md).
+        Shell::Xonsh => {
+            format!(
+                "execx(__import__('subprocess').check_output(['autovenv', 'hook', '{name}'], text=True))"
+            )
+        }
         Shell::Elvish => format!("eval (autovenv hook {name} | slurp)"),
     }
 }

@@ -111,14 +111,18 @@ pub(super) fn bodies(setup: &Setup) -> Vec<(PathBuf, String)> {
 
 /// The line number of the hook line in `file`, if it loads the hook.
 fn hook_line_in(file: &Path, shell: Shell) -> Option<usize> {
+    let name = shell_name(shell);
     let wanted = match shell {
         // config.nu sources the hook saved from `autovenv hook nu`.
-        Shell::Nu => ".autovenv.nu".to_string(),
-        _ => format!("hook {}", shell_name(shell)),
+        Shell::Nu => vec![".autovenv.nu".to_string()],
+        // xonsh's line passes the words as a Python list; `$(autovenv hook
+        // xonsh)`, the older line, still loads it (most of the time).
+        Shell::Xonsh => vec![format!("'hook', '{name}'"), format!("hook {name}")],
+        _ => vec![format!("hook {name}")],
     };
     code_lines(file)?
         .into_iter()
-        .find(|(_, l)| l.contains("autovenv") && l.contains(&wanted))
+        .find(|(_, l)| l.contains("autovenv") && wanted.iter().any(|w| l.contains(w.as_str())))
         .map(|(n, _)| n)
 }
 
@@ -209,5 +213,19 @@ mod tests {
         .unwrap();
         assert_eq!(hook_line_in(&rc, Shell::Bash), Some(2));
         assert_eq!(hook_line_in(&rc, Shell::Zsh), None);
+    }
+
+    #[test]
+    fn every_printed_line_is_found_and_the_older_xonsh_line_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rc = tmp.path().join("rc");
+        for &sh in Shell::value_variants() {
+            std::fs::write(&rc, format!("x = 1\n{}\n", hook_line(sh))).unwrap();
+            assert_eq!(hook_line_in(&rc, sh), Some(2), "{}", hook_line(sh));
+        }
+        std::fs::write(&rc, "execx($(autovenv hook xonsh))\n").unwrap();
+        assert_eq!(hook_line_in(&rc, Shell::Xonsh), Some(1));
+        std::fs::write(&rc, "execx($(autovenv hook elvish))\n").unwrap();
+        assert_eq!(hook_line_in(&rc, Shell::Xonsh), None);
     }
 }

@@ -29,6 +29,18 @@ fn execs_between(trace: &str, from: &str, to: &str) -> Vec<String> {
         .collect()
 }
 
+/// The trace's lines from one mark to the next, unfiltered.
+fn trace_between(trace: &str, from: &str, to: &str) -> String {
+    let lines: Vec<&str> = trace.lines().collect();
+    let at = |m: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(&format!("\"{m}\"")))
+            .unwrap_or(0)
+    };
+    lines[at(from)..=at(to).max(at(from))].join("\n")
+}
+
 fn mark(sh: More, name: &str) -> String {
     match sh {
         More::Nu => format!("^/bin/true __t_mark_{name}"),
@@ -86,6 +98,8 @@ more_shells!(idle_prompts_start_no_process, |sh: More| {
         t.run(&sh.cd(&project));
         t.run(&mark(sh, &format!("{name}_cd_after")));
     }
+    // What was typed and shown, for a failure below.
+    let screen = t.screen();
     t.type_line("exit");
     // strace writes the last lines as the shell ends.
     std::thread::sleep(Duration::from_millis(1000));
@@ -111,7 +125,12 @@ more_shells!(idle_prompts_start_no_process, |sh: More| {
         assert_eq!(
             autovenv.len(),
             1,
-            "a cd ({name}) runs the binary once: {cd:?}"
+            "a cd ({name}) runs the binary once: {cd:?}\ntrace:\n{}\nscreen:\n{screen}",
+            trace_between(
+                &text,
+                &format!("__t_mark_{name}_cd_before"),
+                &format!("__t_mark_{name}_cd_after")
+            )
         );
         assert_eq!(cd.len(), 1, "and nothing else: {cd:?}");
     }

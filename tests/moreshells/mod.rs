@@ -195,8 +195,8 @@ impl More {
             }
             More::Xonsh => format!(
                 "$PROMPT = 'P> '\n$RIGHT_PROMPT = ''\n$BOTTOM_TOOLBAR = ''\n$AUTO_SUGGEST = False\n$TITLE = 'xonsh'\n\
-                 execx($({} hook xonsh))\n{extra}\n",
-                bin.display()
+                 execx(__import__('subprocess').check_output([{}, 'hook', 'xonsh'], text=True))\n{extra}\n",
+                self.quote(bin.as_os_str().as_bytes())
             ),
             More::Elvish => format!(
                 "use str\nset edit:prompt = {{ put 'P> ' }}\nset edit:rprompt = {{ }}\n\
