@@ -31,6 +31,8 @@
 #   runs beside the bash, zsh and fish on PATH),
 #   AUTOVENV_BIN (default: a static `cargo build --release` of this checkout, as the README installs it),
 #   PEERS (default "direnv mise"; empty: autovenv and the floor alone),
+#   SHELLS (default "bash zsh fish": the shells on PATH to measure; the
+#     versions of AUTOVENV_TEST_SHELLS come on top),
 #   SCENARIOS (compare's steps, any of "idle1 idle10 idle50 near deep leave
 #     enter switch", the default all of them, in the order given; "idle" is
 #     idle1; leave and enter share one session, so either runs both),
@@ -125,7 +127,11 @@ done
 # decides the syntax of its scripts.
 shells=()
 declare -A shell_exe=()
-for sh in bash zsh fish; do
+for sh in ${SHELLS-bash zsh fish}; do
+    case $sh in
+    bash | zsh | fish) ;;
+    *) die "SHELLS: unknown shell '$sh' (bash, zsh, fish)" ;;
+    esac
     if command -v "$sh" >/dev/null; then
         shells+=("$sh")
         shell_exe[$sh]=$(command -v "$sh")

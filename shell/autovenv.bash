@@ -20,6 +20,7 @@ __autovenv_bin=@AUTOVENV_BIN@
 # binary, which then re-adopts whatever autovenv had activated.
 __autovenv_local=
 __autovenv_leave_ready=
+__autovenv_known=
 __autovenv_unchanged() { \builtin return 1; }
 # What the binary saw while printing this hook, when the first prompt has
 # nothing to change: then that prompt starts no process either.
@@ -47,6 +48,13 @@ __autovenv_hook() {
     # Where the hook last ran: the DEBUG trap below runs it again only when
     # a command has changed the folder since.
     __autovenv_pwd=${PWD-}
+    # What the line did before its last `cd` is said before what that did
+    # (the trap leaves a `cd` just before the prompt to the check below).
+    if [[ -n ${__autovenv_said+x} ]]; then
+        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
+        \builtin unset -v __autovenv_said
+    fi
+    __autovenv_same_ok=
     __autovenv_unchanged || __autovenv_left || __autovenv_apply
     if [[ -n ${__autovenv_said+x} ]]; then
         \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
@@ -68,6 +76,7 @@ __autovenv_midline() {
         \builtin unset -f __autovenv_back
         \builtin return 0
     fi
+    __autovenv_same_ok=
     __autovenv_unchanged && \builtin return 0
     # Leaving with no process; the way back is ready too while nothing
     # else changed on this line.
@@ -126,7 +135,8 @@ __autovenv_line_is() {
 # for the folder $__autovenv_vdir holds at $PWD too. Every folder from $PWD
 # up to $__autovenv_top (or `/`) must hold none of the names the search asks
 # for: known so when it is a folder the binary looked at (an ancestor of
-# $__autovenv_vdir) and older than the stamp made before it looked (any
+# $__autovenv_vdir, or of $__autovenv_known, the deepest folder an earlier
+# walk found so) and older than the stamp made before it looked (any
 # change in it since would make it at least as new), else asked by
 # __autovenv_clean, the binary's list of `-e` tests. When every folder is
 # known so afterwards, $PWD becomes the folder the region was checked at.
@@ -136,10 +146,12 @@ __autovenv_walk() {
     \builtin local d="${PWD-}" top="${__autovenv_top-}" v="${__autovenv_vdir-}" \
         s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
+    \builtin local -a chain
     if [[ ${1-} == --outside ]]; then
         top='' v='' moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
+    [[ -z ${__autovenv_known-} || -n ${1-} ]] || v=$__autovenv_known
     if [[ -n $top ]]; then
         [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
     fi
@@ -151,6 +163,7 @@ __autovenv_walk() {
         else
             \builtin return 1
         fi
+        chain[n]=$d
         n=$((n + 1))
         [[ $d == / ]] && break
         d=${d%/*}
@@ -159,32 +172,33 @@ __autovenv_walk() {
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || ((n < max)) || \builtin return 1
     [[ -n $all ]] || \builtin return 0
+    # (bash before 4.4 calls an empty array unset.)
+    __autovenv_here_dirs=(${chain[@]+"${chain[@]}"})
     # (Leaving keeps this for the region it enters: __autovenv_left.)
     if [[ ${1-} == --outside ]]; then
         __autovenv_walked=1
         \builtin return 0
     fi
+    # Moving up keeps the deeper folders known (their `-ot` is asked again
+    # when they are walked through).
+    [[ $v == "${PWD-}" || $v == "${PWD%/}/"* ]] || v=${PWD-}
+    __autovenv_known=$v
     __autovenv_vdir=${PWD-}
     __autovenv_rebuild
 }
 
-# Every folder from $PWD up to the region's top is known now: the next
-# prompts here test one `-ot` per folder, as after a run of the binary
-# (printf %q quotes for eval).
+# Every folder from $PWD up to the region's top ($__autovenv_here_dirs,
+# from the walk) is known now: the next prompts here test one `-ot` per
+# folder, as after a run of the binary. The test is the same function
+# whatever the folders: nothing is quoted or evaluated.
 __autovenv_rebuild() {
-    \builtin local q qs code d="${PWD-}" top="${__autovenv_top-}"
-    \builtin printf -v q '%q' "${PWD-}"
-    \builtin printf -v qs '%q' "${__autovenv_stamp-}"
-    code="__autovenv_here() { [[ \$PWD == $q"
-    while [[ $d != "$top" ]]; do
-        \builtin printf -v q '%q' "$d"
-        code+=" && $q -ot $qs"
-        [[ $d == / ]] && break
-        d=${d%/*}
-        d=${d:-/}
-    done
-    \builtin eval "$code ]] || __autovenv_walk; }"
-    \builtin return 0
+    __autovenv_here() {
+        [[ ${PWD-} == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return; }
+        \builtin local __autovenv_d
+        for __autovenv_d in ${__autovenv_here_dirs[@]+"${__autovenv_here_dirs[@]}"}; do
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || { __autovenv_walk; \builtin return; }
+        done
+    }
 }
 
 # Leaving the project for a folder with no project: the binary left the
@@ -195,7 +209,8 @@ __autovenv_left() {
     [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
     [[ ${PWD-} != "$__autovenv_top" && ${PWD-} != "${__autovenv_top%/}/"* ]] || \builtin return 1
     __autovenv_walked=
-    __autovenv_same && __autovenv_walk --outside || \builtin return 1
+    # (The check just asked the variables and files: __autovenv_unchanged.)
+    { [[ -n ${__autovenv_same_ok-} ]] || __autovenv_same; } && __autovenv_walk --outside || \builtin return 1
     \builtin eval -- "${__autovenv_leave_code-}"
     # The walk just looked at every folder up to `/`: the new region's.
     if [[ -n $__autovenv_walked ]]; then
@@ -295,15 +310,18 @@ __autovenv_trap_alone='[[ ${PWD-} == "${__autovenv_pwd-}" && $BASH_COMMAND != __
 # shellcheck disable=SC2016
 __autovenv_trap_chained='__autovenv_chained "$?" "$_"'
 
+# Before the prompt hook itself (the line is over: a `cd` typed alone
+# gets here) nothing is done: the hook runs next and checks once, where
+# the trap would check and the hook check again.
 __autovenv_chpwd() {
     [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
-    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_midline
+    [[ ${PWD-} == "${__autovenv_pwd-}" || $BASH_COMMAND == __autovenv_hook ]] || __autovenv_midline
     \builtin return 0
 }
 
 __autovenv_chained() {
     [[ $BASH_COMMAND != __autovenv_trap_check ]] || __autovenv_seen=1
-    [[ ${PWD-} == "${__autovenv_pwd-}" ]] || __autovenv_midline
+    [[ ${PWD-} == "${__autovenv_pwd-}" || $BASH_COMMAND == __autovenv_hook ]] || __autovenv_midline
     \builtin return "$1"
 }
 

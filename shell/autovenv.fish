@@ -51,6 +51,7 @@ function __autovenv_hook --on-event fish_prompt
         functions -e __autovenv_back
     end
     set -g __autovenv_line_dir $PWD
+    set -g __autovenv_same_ok ''
     __autovenv_unchanged; or __autovenv_left; or __autovenv_apply
     if set -q __autovenv_said[1]
         printf 'autovenv: %s\n' $__autovenv_said >&2
@@ -71,6 +72,7 @@ function __autovenv_on_pwd --on-variable PWD
         functions -e __autovenv_back
         return
     end
+    set -g __autovenv_same_ok ''
     __autovenv_unchanged; and return
     # Left with no process; the way back is ready too while nothing else
     # changed on this line.
@@ -199,20 +201,22 @@ function __autovenv_walk
         return 0
     end
     set -g __autovenv_vdir $PWD
-    set -g __autovenv_vchain $chain
+    # Moving up keeps the deeper folders known: they hold this chain.
+    contains -- $PWD $known; or set -g __autovenv_vchain $chain
     __autovenv_rebuild $chain
 end
 
 # Every folder from $PWD up to the region's top ($argv) is known now: the
 # next prompts here test one `-ot` per folder, as after a run of the
-# binary.
+# binary. The test's words are a list, so nothing is quoted or evaluated.
 function __autovenv_rebuild
-    set -l q (string escape -- "$__autovenv_stamp" $PWD $argv)
-    set -l code "function __autovenv_here; test \"\$PWD\" = $q[2]"
-    for e in $q[3..-1]
-        set -a code -a $e -ot $q[1]
+    set -g __autovenv_here_args
+    for d in $argv
+        set -a __autovenv_here_args -a $d -ot $__autovenv_stamp
     end
-    eval "$code; or __autovenv_walk; end"
+    function __autovenv_here
+        test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; or __autovenv_walk
+    end
     return 0
 end
 
@@ -222,7 +226,10 @@ function __autovenv_left
     test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
     test "$PWD" != "$__autovenv_top"; or return 1
     set -g __autovenv_walked
-    __autovenv_same; and __autovenv_walk --outside; or return 1
+    # (The check just asked the variables and files: __autovenv_unchanged.)
+    begin
+        test -n "$__autovenv_same_ok"; or __autovenv_same
+    end; and __autovenv_walk --outside; or return 1
     eval $__autovenv_leave_code
     # The walk just looked at every folder up to `/`: the new region's.
     if set -q __autovenv_walked[1]

@@ -18,7 +18,7 @@ typeset -g __autovenv_bin=@AUTOVENV_BIN@
 
 # Loading the hook again starts from a clean slate.
 typeset -g __autovenv_local=
-typeset -g __autovenv_leave_ready=
+typeset -g __autovenv_leave_ready= __autovenv_same_ok= __autovenv_known=
 __autovenv_unchanged() { \builtin return 1 }
 # What the binary saw while printing this hook, when the first prompt has
 # nothing to change: then that prompt starts no process either.
@@ -34,7 +34,7 @@ __autovenv_hook() {
         \builtin unset __autovenv_back_dir
         \builtin unfunction __autovenv_back 2>/dev/null
     fi
-    \builtin typeset -g __autovenv_line_dir=$PWD
+    \builtin typeset -g __autovenv_line_dir=$PWD __autovenv_same_ok=
     __autovenv_unchanged || __autovenv_left || __autovenv_apply
     if (( ${#__autovenv_said[@]} )); then
         \builtin print -rl -- "${__autovenv_said[@]/#/autovenv: }" >&2
@@ -56,7 +56,7 @@ __autovenv_chpwd() {
         \builtin unset __autovenv_back_dir
         __autovenv_said=()
         \builtin unfunction __autovenv_back 2>/dev/null
-    elif __autovenv_unchanged; then
+    elif __autovenv_same_ok= && __autovenv_unchanged; then
         :
     elif [[ -z ${__autovenv_back_dir+x} ]] && __autovenv_left; then
         # Left with no process; the way back is ready too while nothing
@@ -120,18 +120,21 @@ __autovenv_line_is() {
 # hook): true when the decision the binary made for $__autovenv_vdir holds
 # at $PWD too. Every folder from $PWD up to $__autovenv_top (or `/`) must
 # hold none of the names the search asks for: known so when it is a folder
-# the binary looked at and still older than the stamp made before it
-# looked, else asked by __autovenv_clean.
+# the binary looked at (or, $__autovenv_known, an earlier walk found clean)
+# and still older than the stamp made before it looked, else asked by
+# __autovenv_clean.
 # With --outside: whether no folder from $PWD up to `/` holds a name.
 __autovenv_walk() {
     \builtin emulate -L zsh
     \builtin local d="$PWD" top="${__autovenv_top-}" v="${__autovenv_vdir-}" \
         s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
+    \builtin local -a chain
     if [[ ${1-} == --outside ]]; then
         top='' v='' moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
+    [[ -z ${__autovenv_known-} || -n ${1-} ]] || v=$__autovenv_known
     if [[ -n $top ]]; then
         [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
     fi
@@ -143,6 +146,7 @@ __autovenv_walk() {
         else
             \builtin return 1
         fi
+        chain+=("$d")
         (( ++n ))
         [[ $d == / ]] && break
         d=${d%/*}
@@ -151,29 +155,31 @@ __autovenv_walk() {
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || (( n < max )) || \builtin return 1
     [[ -n $all ]] || \builtin return 0
+    \builtin typeset -ga __autovenv_here_dirs
+    __autovenv_here_dirs=("${chain[@]}")
     # (Leaving keeps this for the region it enters: __autovenv_left.)
     if [[ ${1-} == --outside ]]; then
         \builtin typeset -g __autovenv_walked=1
         \builtin return 0
     fi
-    \builtin typeset -g __autovenv_vdir=$PWD
+    # Moving up keeps the deeper folders known (see the bash hook).
+    [[ $v == "$PWD" || $v == "${PWD%/}/"* ]] || v=$PWD
+    \builtin typeset -g __autovenv_known=$v __autovenv_vdir=$PWD
     __autovenv_rebuild
 }
 
-# Every folder from $PWD up to the region's top is known now: the next
-# prompts here test one `-ot` per folder, as after a run of the binary.
+# Every folder from $PWD up to the region's top ($__autovenv_here_dirs,
+# from the walk) is known now: the next prompts here test one `-ot` per
+# folder, as after a run of the binary, with the same function whatever
+# the folders (see the bash hook).
 __autovenv_rebuild() {
-    \builtin emulate -L zsh
-    \builtin local d="$PWD" top="${__autovenv_top-}" s="${__autovenv_stamp-}"
-    \builtin local code="__autovenv_here() { [[ \$PWD == ${(q)PWD}"
-    while [[ $d != "$top" ]]; do
-        code+=" && ${(q)d} -ot ${(q)s}"
-        [[ $d == / ]] && break
-        d=${d%/*}
-        d=${d:-/}
-    done
-    \builtin eval "$code ]] || __autovenv_walk; }"
-    \builtin return 0
+    __autovenv_here() {
+        [[ $PWD == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return }
+        \builtin local __autovenv_d
+        for __autovenv_d in "${__autovenv_here_dirs[@]}"; do
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || { __autovenv_walk; \builtin return }
+        done
+    }
 }
 
 # Leaving the project for a folder with no project, with the statements
@@ -182,7 +188,8 @@ __autovenv_left() {
     [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
     [[ $PWD != "$__autovenv_top" && $PWD != "${__autovenv_top%/}/"* ]] || \builtin return 1
     \builtin typeset -g __autovenv_walked=
-    __autovenv_same && __autovenv_walk --outside || \builtin return 1
+    # (The check just asked the variables and files: __autovenv_unchanged.)
+    { [[ -n ${__autovenv_same_ok-} ]] || __autovenv_same } && __autovenv_walk --outside || \builtin return 1
     \builtin eval -- "${__autovenv_leave_code-}"
     # The walk just looked at every folder up to `/`: the new region's.
     if [[ -n $__autovenv_walked ]]; then

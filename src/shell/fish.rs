@@ -217,7 +217,7 @@ pub fn render_check(out: &mut String, check: &Check) {
                 parts.join("; and ")
             );
             out.push_str(
-                "function __autovenv_unchanged; __autovenv_same; and __autovenv_here; end\n",
+                "function __autovenv_unchanged; __autovenv_same; and set -g __autovenv_same_ok 1; and __autovenv_here; end\n",
             );
         }
         None => {

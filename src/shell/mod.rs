@@ -27,10 +27,13 @@ fn can_join(check: &Check) -> bool {
 
 /// The region's settings for the hook's walk (src/region.rs), each value
 /// quoted by `quote`; an empty value is `''` in every shell that walks.
+/// `__autovenv_known`, the deepest folder the hook's own walks have found
+/// clean since, starts empty with every decision: what they found was for
+/// the names and stamp of the one before.
 fn region_settings(
     region: &crate::region::Region,
     quote: fn(&[u8]) -> String,
-) -> [(&'static str, String); 5] {
+) -> [(&'static str, String); 6] {
     let q = |p: Option<&std::path::Path>| {
         p.map(|p| quote(p.as_os_str().as_encoded_bytes()))
             .unwrap_or_else(|| "''".into())
@@ -50,6 +53,7 @@ fn region_settings(
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "''".into()),
         ),
+        ("__autovenv_known", "''".into()),
     ]
 }
 

@@ -201,7 +201,10 @@ pub fn render_check(out: &mut String, check: &Check) {
         Some(region) => {
             render_region(out, region);
             let _ = writeln!(out, "__autovenv_same() {{ {}; }}", parts.join(" && "));
-            out.push_str("__autovenv_unchanged() { __autovenv_same && __autovenv_here; }\n");
+            // Leaving, tried next when this fails, need not ask again.
+            out.push_str(
+                "__autovenv_unchanged() { __autovenv_same && __autovenv_same_ok=1 && __autovenv_here; }\n",
+            );
         }
         None => {
             let _ = writeln!(out, "__autovenv_unchanged() {{ {}; }}", parts.join(" && "));

@@ -223,6 +223,43 @@ per_shell!(changes_far_above_are_seen_at_depth_50, |sh: Sh| {
     ran.snaps[gone].assert_inactive(BASE_PATH, &base_prompt(sh));
 });
 
+// Moving up keeps the folders below known to the hook's walk: a marker
+// written in one of them after that is still seen on the way back down.
+per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    let deep = project.join("a/b/c");
+    world.mkdir(&deep);
+    // Folders made an hour ago, as in a real project: the walk knows a
+    // folder only while it is older than the stamp (made 2 s back).
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for dir in ["a", "a/b", "a/b/c"] {
+        let f = std::fs::File::open(project.join(dir)).unwrap();
+        f.set_modified(hour_ago).unwrap();
+    }
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    s.cd(&project);
+    s.cd(&deep);
+    s.cd(&project);
+    s.run(format!(
+        "printf 'one\\n' > {}",
+        q(&project.join("a/.venv-name"))
+    ));
+    let above = s.snap();
+    s.cd(&deep);
+    let down = s.snap();
+    s.cd(&project.join("a/b"));
+    let middle = s.snap();
+    let ran = s.execute();
+    ran.snaps[above].assert_active(&venv, "p", "3.0", BASE_PATH);
+    ran.snaps[down].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[middle].assert_active(&one, "one", "1.0", BASE_PATH);
+});
+
 // Where no stamp can be made (a file stands where the stamps folder
 // would be), the hook asks every folder its names itself: moving within a
 // project and leaving still give the right environment, and a marker
