@@ -259,6 +259,10 @@ setup_world() { # ROOT PATH_VALUE
                 (cd "$p" && in_env mise trust . >/dev/null 2>&1)
             fi
         done
+        # As in a project worked in for a while: no folder was changed in
+        # the last seconds (autovenv's walk knows a folder only while it is
+        # older than the stamp it made, 2 s back; see docs/performance.md).
+        find "$root" -type d -exec touch -d '1 hour ago' {} +
     fi
     outside=$root/out
     deep=$(depth_dir 10)

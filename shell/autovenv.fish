@@ -161,6 +161,44 @@ function __autovenv_walk
     # A folder name with a newline is left to the binary: the command
     # substitution below would split it.
     string match -q -- '*'\n'*' "$PWD"; and return 1
+    # The usual moves need no command substitution (in fish 3.6 one costs
+    # more than the rest of the walk): $PWD is the region's top, or a
+    # folder known already (all its folders up to the top are, then), or
+    # a folder right below the one the region was last checked at. The
+    # known folders are tested all at once; a list of them only grows so
+    # far.
+    set -l v $__autovenv_vdir
+    if test -z "$away" -a -z "$max" -a -n "$s"; and not set -q known[32]
+        set -l keep $known
+        set -l fast ''
+        if test "$PWD" = "$top"; or contains -- $PWD $known
+            set fast 1
+        else if test "$v" != /
+            and begin
+                test "$v" = "$top"; or contains -- $v $known
+            end
+            # (A `*` or `?` in the folder's name would be a wildcard.)
+            and not string match -q -- '*\**' $v
+            and not string match -q -- '*\?*' $v
+            and string match -q -- "$v/*" $PWD
+            and not string match -q -- "$v/*/*" $PWD
+            __autovenv_clean $PWD; or return 1
+            set fast 1
+            set -a keep $PWD
+        end
+        if test -n "$fast"
+            set -l args
+            for d in $keep
+                set -a args -a $d -ot $s
+            end
+            if test -n "$s" $args
+                set -g __autovenv_vdir $PWD
+                set -g __autovenv_vchain $keep
+                __autovenv_rebuild $args
+                return 0
+            end
+        end
+    end
     # The folders below $top down to $PWD (with no top, `/` and all).
     set -l chain
     set -l below ''
@@ -201,19 +239,20 @@ function __autovenv_walk
         return 0
     end
     set -g __autovenv_vdir $PWD
-    # Moving up keeps the deeper folders known: they hold this chain.
-    contains -- $PWD $known; or set -g __autovenv_vchain $chain
-    __autovenv_rebuild $chain
+    set -g __autovenv_vchain $chain
+    set -l args
+    for d in $chain
+        set -a args -a $d -ot $s
+    end
+    __autovenv_rebuild $args
 end
 
-# Every folder from $PWD up to the region's top ($argv) is known now: the
-# next prompts here test one `-ot` per folder, as after a run of the
-# binary. The test's words are a list, so nothing is quoted or evaluated.
+# Every folder from $PWD up to the region's top is known now: the next
+# prompts here test one `-ot` per folder ($argv: `-a FOLDER -ot STAMP`
+# each), as after a run of the binary. The test's words are a list, so
+# nothing is quoted or evaluated.
 function __autovenv_rebuild
-    set -g __autovenv_here_args
-    for d in $argv
-        set -a __autovenv_here_args -a $d -ot $__autovenv_stamp
-    end
+    set -g __autovenv_here_args $argv
     function __autovenv_here
         test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; or __autovenv_walk
     end
@@ -235,7 +274,11 @@ function __autovenv_left
     if set -q __autovenv_walked[1]
         set -g __autovenv_vdir $PWD
         set -g __autovenv_vchain $__autovenv_walked
-        __autovenv_rebuild $__autovenv_walked
+        set -l args
+        for d in $__autovenv_walked
+            set -a args -a $d -ot $__autovenv_stamp
+        end
+        __autovenv_rebuild $args
     end
 end
 

@@ -260,6 +260,61 @@ per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
     ran.snaps[middle].assert_active(&one, "one", "1.0", BASE_PATH);
 });
 
+// In a project whose folders are older than the stamp, as most are, the
+// hook's walk takes its quick ways (fish: with no command substitution):
+// into a folder right below, back to a known one, up to the top. Each
+// still sees a marker where there is one, and a name with a wildcard in
+// it is not taken for a pattern.
+per_shell!(quick_ways_in_old_folders_still_see_markers, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    for dir in ["a/b/c", "x", "a?", "ab/c"] {
+        world.mkdir(&project.join(dir));
+    }
+    for dir in ["x", "ab"] {
+        std::fs::write(project.join(dir).join(".venv-name"), "one\n").unwrap();
+    }
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for dir in ["a", "a/b", "a/b/c", "x", "a?", "ab", "ab/c"] {
+        let f = std::fs::File::open(project.join(dir)).unwrap();
+        f.set_modified(hour_ago).unwrap();
+    }
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let mut s = Script::new(sh, &world);
+    let mut want = Vec::new();
+    let mut at = |s: &mut Script, dir: &str, named: bool| {
+        s.cd(&project.join(dir));
+        want.push((s.snap(), dir.to_string(), named));
+    };
+    at(&mut s, "", false);
+    at(&mut s, "x", true);
+    at(&mut s, "", false);
+    at(&mut s, "a", false);
+    at(&mut s, "a/b", false);
+    at(&mut s, "a/b/c", false);
+    at(&mut s, "a", false);
+    s.run(format!(
+        "printf 'one\\n' > {}",
+        q(&project.join("a/b/c/.venv-name"))
+    ));
+    at(&mut s, "a/b/c", true);
+    at(&mut s, "", false);
+    at(&mut s, "a?", false);
+    at(&mut s, "ab/c", true);
+    let ran = s.execute();
+    for (snap, dir, named) in want {
+        eprintln!("at p/{dir}");
+        if named {
+            ran.snaps[snap].assert_active(&one, "one", "1.0", BASE_PATH);
+        } else {
+            ran.snaps[snap].assert_active(&venv, "p", "3.0", BASE_PATH);
+        }
+    }
+});
+
 // Where no stamp can be made (a file stands where the stamps folder
 // would be), the hook asks every folder its names itself: moving within a
 // project and leaving still give the right environment, and a marker
