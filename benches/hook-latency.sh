@@ -765,6 +765,15 @@ binary_alone() {
     state=$(cd "$alpha" && in_env PWD="$alpha" __AUTOVENV_LOCAL= "$AUTOVENV_BIN" export bash "${bookkeeping[@]}" '' 2>/dev/null |
         sed -n "s/^.*export __AUTOVENV_STATE=//p" | head -1)
     state=$(eval "printf '%s' $state")
+    # The runs see the sessions' environment only (their HOME, data folder
+    # and PATH), as every other step does: nothing of the user's is read,
+    # and no stamp lands in the user's data folder.
+    (
+    local v
+    while IFS= read -r v; do
+        export -n "${v?}" 2>/dev/null || true
+    done < <(compgen -e)
+    export "${session_env[@]}"
     for ((r = 0; r < ROUNDS; r++)); do
         for i in "${!names[@]}"; do
             t0=$EPOCHREALTIME
@@ -785,6 +794,7 @@ binary_alone() {
             echo "$i $(((${t1//[!0-9]/} - ${t0//[!0-9]/}) / reps))" >>"$rec"
         done
     done
+    )
     echo "## The binary alone, started from bash (median µs per run)"
     echo
     echo "| program | µs |"

@@ -217,20 +217,44 @@ fn is_stamp_name(name: &std::ffi::OsStr) -> bool {
     !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'-')
 }
 
+/// The second a stamp was made, from its name (`PID-SECS-NANOS`).
+fn made_at(name: &std::ffi::OsStr) -> Option<u64> {
+    let name = name.to_str()?;
+    let mut parts = name.split('-');
+    let (_, secs, _) = (parts.next()?, parts.next()?, parts.next()?);
+    secs.parse().ok()
+}
+
+/// Removes the stamps of a week ago and more, read from their names (no
+/// `stat` per file: a folder of tens of thousands of them, left by a
+/// program that runs `export` again and again with no bookkeeping, took
+/// 90 ms to sweep that way). Should more than `KEEP` remain, those of a day
+/// ago and more go too: a shell whose stamp is gone asks its folders'
+/// names again until the binary next runs, which is slower, never wrong.
 fn sweep(dir: &Path, now: std::time::Duration) {
-    const WEEK: u64 = 7 * 24 * 3600;
+    const DAY: u64 = 24 * 3600;
+    const KEEP: usize = 1024;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let mut kept = Vec::new();
     for entry in entries.flatten() {
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .is_some_and(|t| t.as_secs() + WEEK < now.as_secs());
-        if old && is_stamp_name(&entry.file_name()) {
+        let name = entry.file_name();
+        if !is_stamp_name(&name) {
+            continue;
+        }
+        let Some(made) = made_at(&name) else { continue };
+        if made + 7 * DAY < now.as_secs() {
             let _ = std::fs::remove_file(entry.path());
+        } else {
+            kept.push((made, entry.path()));
+        }
+    }
+    if kept.len() > KEEP {
+        for (made, path) in kept {
+            if made + DAY < now.as_secs() {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -239,6 +263,41 @@ fn sweep(dir: &Path, now: std::time::Duration) {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn the_sweep_reads_ages_from_names_and_keeps_the_folder_small() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let now = std::time::Duration::from_secs(1_000_000_000);
+        let day = 24 * 3600;
+        let make = |name: String| fs::write(dir.join(name), "").unwrap();
+        make(format!("1-{}-0", 1_000_000_000 - 8 * day));
+        make(format!("2-{}-5", 1_000_000_000 - 60));
+        make(format!("3-{}-0", 1_000_000_000 - 2 * day));
+        make("notes.txt".into());
+        make("4".into());
+        sweep(dir, now);
+        let mut left: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        // A week old goes; a day old stays while the folder is small; what
+        // is not a stamp, or has no time in its name, is left alone.
+        let two_days = format!("3-{}-0", 1_000_000_000 - 2 * day);
+        let minute = format!("2-{}-5", 1_000_000_000 - 60);
+        assert_eq!(left, [minute.as_str(), two_days.as_str(), "4", "notes.txt"]);
+        for i in 0..1100 {
+            make(format!("{}-{}-0", 100 + i, 1_000_000_000 - 2 * day));
+        }
+        sweep(dir, now);
+        let mut left: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [minute.as_str(), "4", "notes.txt"]);
+    }
 
     #[test]
     fn a_stamp_is_kept_while_the_folders_are_older_and_replaced_after() {
