@@ -50,17 +50,17 @@ __autovenv_hook() {
     __autovenv_pwd=${PWD-}
     # What the line did before its last `cd` is said before what that did
     # (the trap leaves a `cd` just before the prompt to the check below).
-    if [[ -n ${__autovenv_said+x} ]]; then
-        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
-        \builtin unset -v __autovenv_said
-    fi
+    [[ -z ${__autovenv_said+x} ]] || __autovenv_tell
     __autovenv_same_ok=
     __autovenv_unchanged || __autovenv_left || __autovenv_apply
-    if [[ -n ${__autovenv_said+x} ]]; then
-        \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
-        \builtin unset -v __autovenv_said
-    fi
+    [[ -z ${__autovenv_said+x} ]] || __autovenv_tell
     \builtin return "$__autovenv_status"
+}
+
+# Says the messages held for the prompt.
+__autovenv_tell() {
+    \builtin printf 'autovenv: %s\n' "${__autovenv_said[@]}" >&2
+    \builtin unset -v __autovenv_said
 }
 
 # The DEBUG trap's way in, after a `cd` inside a command line: the switch

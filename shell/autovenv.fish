@@ -187,14 +187,11 @@ function __autovenv_walk
             set -a keep $PWD
         end
         if test -n "$fast"
-            set -l args
-            for d in $keep
-                set -a args -a $d -ot $s
-            end
-            if test -n "$s" $args
+            __autovenv_ot_words $keep
+            if test -n "$s" $__autovenv_ot
                 set -g __autovenv_vdir $PWD
                 set -g __autovenv_vchain $keep
-                __autovenv_rebuild $args
+                __autovenv_rebuild
                 return 0
             end
         end
@@ -240,19 +237,25 @@ function __autovenv_walk
     end
     set -g __autovenv_vdir $PWD
     set -g __autovenv_vchain $chain
-    set -l args
-    for d in $chain
-        set -a args -a $d -ot $s
+    __autovenv_ot_words $chain
+    __autovenv_rebuild
+end
+
+# The `test` words that ask each folder of $argv whether it is older than
+# the stamp (`-a FOLDER -ot STAMP` each), in $__autovenv_ot: a list, so
+# nothing is quoted or evaluated.
+function __autovenv_ot_words
+    set -g __autovenv_ot
+    for d in $argv
+        set -a __autovenv_ot -a $d -ot $__autovenv_stamp
     end
-    __autovenv_rebuild $args
 end
 
 # Every folder from $PWD up to the region's top is known now: the next
-# prompts here test one `-ot` per folder ($argv: `-a FOLDER -ot STAMP`
-# each), as after a run of the binary. The test's words are a list, so
-# nothing is quoted or evaluated.
+# prompts here test one `-ot` per folder (the words __autovenv_ot_words
+# made last), as after a run of the binary.
 function __autovenv_rebuild
-    set -g __autovenv_here_args $argv
+    set -g __autovenv_here_args $__autovenv_ot
     function __autovenv_here
         test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; or __autovenv_walk
     end
@@ -274,11 +277,8 @@ function __autovenv_left
     if set -q __autovenv_walked[1]
         set -g __autovenv_vdir $PWD
         set -g __autovenv_vchain $__autovenv_walked
-        set -l args
-        for d in $__autovenv_walked
-            set -a args -a $d -ot $__autovenv_stamp
-        end
-        __autovenv_rebuild $args
+        __autovenv_ot_words $__autovenv_walked
+        __autovenv_rebuild
     end
 end
 

@@ -276,27 +276,28 @@ mod tests {
         make(format!("3-{}-0", 1_000_000_000 - 2 * day));
         make("notes.txt".into());
         make("4".into());
+        let left = || {
+            let mut names: Vec<String> = fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
         sweep(dir, now);
-        let mut left: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
         // A week old goes; a day old stays while the folder is small; what
         // is not a stamp, or has no time in its name, is left alone.
         let two_days = format!("3-{}-0", 1_000_000_000 - 2 * day);
         let minute = format!("2-{}-5", 1_000_000_000 - 60);
-        assert_eq!(left, [minute.as_str(), two_days.as_str(), "4", "notes.txt"]);
+        assert_eq!(
+            left(),
+            [minute.as_str(), two_days.as_str(), "4", "notes.txt"]
+        );
         for i in 0..1100 {
             make(format!("{}-{}-0", 100 + i, 1_000_000_000 - 2 * day));
         }
         sweep(dir, now);
-        let mut left: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
-        assert_eq!(left, [minute.as_str(), "4", "notes.txt"]);
+        assert_eq!(left(), [minute.as_str(), "4", "notes.txt"]);
     }
 
     #[test]

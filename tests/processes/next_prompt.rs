@@ -223,6 +223,17 @@ per_shell!(changes_far_above_are_seen_at_depth_50, |sh: Sh| {
     ran.snaps[gone].assert_inactive(BASE_PATH, &base_prompt(sh));
 });
 
+/// Dates `dirs` (below `root`) an hour back, as in a project worked in
+/// for a while: the hook's walk knows a folder only while it is older than
+/// the stamp (made 2 s back), and the tests' folders are seconds old.
+fn age_an_hour(root: &Path, dirs: &[&str]) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for dir in dirs {
+        let f = std::fs::File::open(root.join(dir)).unwrap();
+        f.set_modified(hour_ago).unwrap();
+    }
+}
+
 // Moving up keeps the folders below known to the hook's walk: a marker
 // written in one of them after that is still seen on the way back down.
 per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
@@ -233,13 +244,7 @@ per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
     world.allow(&project);
     let deep = project.join("a/b/c");
     world.mkdir(&deep);
-    // Folders made an hour ago, as in a real project: the walk knows a
-    // folder only while it is older than the stamp (made 2 s back).
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for dir in ["a", "a/b", "a/b/c"] {
-        let f = std::fs::File::open(project.join(dir)).unwrap();
-        f.set_modified(hour_ago).unwrap();
-    }
+    age_an_hour(&project, &["a", "a/b", "a/b/c"]);
     let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
     let mut s = Script::new(sh, &world);
     s.cd(&project);
@@ -277,11 +282,7 @@ per_shell!(quick_ways_in_old_folders_still_see_markers, |sh: Sh| {
     for dir in ["x", "ab"] {
         std::fs::write(project.join(dir).join(".venv-name"), "one\n").unwrap();
     }
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for dir in ["a", "a/b", "a/b/c", "x", "a?", "ab", "ab/c"] {
-        let f = std::fs::File::open(project.join(dir)).unwrap();
-        f.set_modified(hour_ago).unwrap();
-    }
+    age_an_hour(&project, &["a", "a/b", "a/b/c", "x", "a?", "ab", "ab/c"]);
     let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
     let mut s = Script::new(sh, &world);
     let mut want = Vec::new();
