@@ -138,17 +138,23 @@ __autovenv_line_is() {
 # $__autovenv_vdir, or of $__autovenv_known, the deepest folder an earlier
 # walk found so) and older than the stamp made before it looked (any
 # change in it since would make it at least as new), else asked by
-# __autovenv_clean, the binary's list of `-e` tests. When every folder is
-# known so afterwards, $PWD becomes the folder the region was checked at.
+# __autovenv_clean, the binary's list of `-e` tests. Afterwards $PWD is the
+# folder the region was checked at.
 # With --outside: whether no folder from $PWD up to `/` holds a name.
 __autovenv_walk() {
+    # Out of the region's top (leaving, entering another project), before
+    # anything is set up: a `cd` there asks the binary or tries leaving.
+    [[ -n ${1-} || -z ${__autovenv_top-} || ${PWD-} == "$__autovenv_top" ||
+        ${PWD-} == "${__autovenv_top%/}/"* ]] || \builtin return 1
     # Quoted: after `\builtin`, `local` is a plain command whose words split.
     \builtin local d="${PWD-}" top="${__autovenv_top-}" v="${__autovenv_vdir-}" \
-        s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
+        s="${__autovenv_stamp-}" n=0 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
     \builtin local -a chain
+    # Out of the project, the folders above its root the binary found
+    # clean are known ($__autovenv_above, the deepest of them).
     if [[ ${1-} == --outside ]]; then
-        top='' v='' moves=1 max=''
+        top='' v="${__autovenv_above-}" moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
     [[ -z ${__autovenv_known-} || -n ${1-} ]] || v=$__autovenv_known
@@ -156,13 +162,8 @@ __autovenv_walk() {
         [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
     fi
     while [[ $d != "$top" ]]; do
-        if [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]]; then
-            :
-        elif __autovenv_clean "$d"; then
-            [[ -n $s && $d -ot $s ]] || all=
-        else
-            \builtin return 1
-        fi
+        [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]] ||
+            __autovenv_clean "$d" || \builtin return 1
         chain[n]=$d
         n=$((n + 1))
         [[ $d == / ]] && break
@@ -171,7 +172,6 @@ __autovenv_walk() {
     done
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || ((n < max)) || \builtin return 1
-    [[ -n $all ]] || \builtin return 0
     # (bash before 4.4 calls an empty array unset.)
     __autovenv_here_dirs=(${chain[@]+"${chain[@]}"})
     # (Leaving keeps this for the region it enters: __autovenv_left.)
@@ -189,14 +189,17 @@ __autovenv_walk() {
 
 # Every folder from $PWD up to the region's top ($__autovenv_here_dirs,
 # from the walk) is known now: the next prompts here test one `-ot` per
-# folder, as after a run of the binary. The test is the same function
-# whatever the folders: nothing is quoted or evaluated.
+# folder, as after a run of the binary, and ask the names only of a folder
+# newer than the stamp (a home folder written to since: without that, its
+# every prompt would walk). The test is the same function whatever the
+# folders: nothing is quoted or evaluated.
 __autovenv_rebuild() {
     __autovenv_here() {
         [[ ${PWD-} == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return; }
         \builtin local __autovenv_d
         for __autovenv_d in ${__autovenv_here_dirs[@]+"${__autovenv_here_dirs[@]}"}; do
-            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || { __autovenv_walk; \builtin return; }
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || __autovenv_clean "$__autovenv_d" ||
+                { __autovenv_walk; \builtin return; }
         done
     }
 }

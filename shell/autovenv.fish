@@ -145,7 +145,6 @@ function __autovenv_walk
     set -l top $__autovenv_top
     set -l known $__autovenv_vchain
     set -l s $__autovenv_stamp
-    set -l all 1
     set -l moves $__autovenv_moves
     set -l max $__autovenv_maxdepth
     set -l away ''
@@ -153,9 +152,18 @@ function __autovenv_walk
         set away $top
         test "$away" = /; and return 1
         set top ''
-        set known
+        # The folders above the project root the binary found clean.
+        set known $__autovenv_above
         set moves 1
         set max ''
+    else if test -n "$top" -a "$PWD" != "$top" -a "$top" != /
+        # Not below the region's top: the binary decides, with no command
+        # substitution. (With a `*` or `?` in the top's name the pattern
+        # would be wider: the loop below compares folder by folder.)
+        and not string match -q -- "$top/*" $PWD
+        and not string match -q -- '*\**' $top
+        and not string match -q -- '*\?*' $top
+        return 1
     end
     test -n "$moves"; or test "$PWD" = "$__autovenv_vdir"; or return 1
     # A folder name with a newline is left to the binary: the command
@@ -199,14 +207,38 @@ function __autovenv_walk
     # The folders below $top down to $PWD (with no top, `/` and all).
     set -l chain
     set -l below ''
-    if test -z "$top"
+    set -l quick ''
+    if test -n "$away" -a "$known[-1]" = /; and not set -q known[32]
+        # Out of the project into one of the folders above its root, or
+        # right below the nearest of them (`cd ..`, `cd ~`, a folder beside
+        # the project): those folders, known up to `/`, are the chain, with
+        # no command substitution. (All of them: one below $PWD is asked
+        # needlessly, never wrongly. Where one above holds a name, as in a
+        # project inside another, they stop there, and the long way asks
+        # the rest.)
+        if contains -- $PWD $known
+            set chain $known
+            set quick 1
+        else if test "$known[1]" != /
+            and not string match -q -- '*\**' $known[1]
+            and not string match -q -- '*\?*' $known[1]
+            and string match -q -- "$known[1]/*" $PWD
+            and not string match -q -- "$known[1]/*/*" $PWD
+            set chain $PWD $known
+            set quick 1
+        end
+    end
+    if test -n "$quick"
+        set below 1
+    else if test -z "$top"
         set chain /
         set below 1
     else if test "$top" = /
         set below 1
     end
     set -l p ''
-    for part in (string split / -- $PWD)
+    test -n "$quick"
+    or for part in (string split / -- $PWD)
         test -n "$part"; or continue
         set p $p/$part
         if test -n "$below"
@@ -219,17 +251,14 @@ function __autovenv_walk
     test -n "$below"; or return 1
     for d in $chain
         if contains -- $d $known; and test -n "$s" -a "$d" -ot "$s"
-        else if __autovenv_clean $d
-            test -n "$s" -a "$d" -ot "$s"; or set all ''
         else
-            return 1
+            __autovenv_clean $d; or return 1
         end
     end
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     if test -n "$max"
         set -q chain[$max]; and return 1
     end
-    test -n "$all"; or return 0
     # (Leaving keeps this for the region it enters: __autovenv_left.)
     if test -n "$away"
         set -g __autovenv_walked $chain
@@ -251,13 +280,30 @@ function __autovenv_ot_words
     end
 end
 
-# Every folder from $PWD up to the region's top is known now: the next
-# prompts here test one `-ot` per folder (the words __autovenv_ot_words
-# made last), as after a run of the binary.
+# Every folder from $PWD up to the region's top ($__autovenv_vchain) is
+# known now: the next prompts here test one `-ot` per folder (the words
+# __autovenv_ot_words made last), as after a run of the binary. When one is
+# newer than the stamp (a home folder written to since), each is asked
+# again, the names of those newer: without that, every prompt there would
+# walk.
 function __autovenv_rebuild
     set -g __autovenv_here_args $__autovenv_ot
+    set -g __autovenv_here_dirs $__autovenv_vchain
     function __autovenv_here
-        test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; or __autovenv_walk
+        test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; and return 0
+        if test "$PWD" = "$__autovenv_vdir"
+            set -l ok 1
+            for d in $__autovenv_here_dirs
+                test -n "$__autovenv_stamp" -a "$d" -ot "$__autovenv_stamp"
+                or __autovenv_clean $d
+                or begin
+                    set ok ''
+                    break
+                end
+            end
+            test -n "$ok"; and return 0
+        end
+        __autovenv_walk
     end
     return 0
 end

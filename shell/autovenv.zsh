@@ -125,13 +125,18 @@ __autovenv_line_is() {
 # __autovenv_clean.
 # With --outside: whether no folder from $PWD up to `/` holds a name.
 __autovenv_walk() {
+    # Out of the region's top, before anything is set up (see the bash hook).
+    [[ -n ${1-} || -z ${__autovenv_top-} || $PWD == "$__autovenv_top" ||
+        $PWD == "${__autovenv_top%/}/"* ]] || \builtin return 1
     \builtin emulate -L zsh
     \builtin local d="$PWD" top="${__autovenv_top-}" v="${__autovenv_vdir-}" \
-        s="${__autovenv_stamp-}" n=0 all=1 moves="${__autovenv_moves-}" \
+        s="${__autovenv_stamp-}" n=0 moves="${__autovenv_moves-}" \
         max="${__autovenv_maxdepth-}"
     \builtin local -a chain
+    # Out of the project, the folders above its root the binary found
+    # clean are known ($__autovenv_above, the deepest of them).
     if [[ ${1-} == --outside ]]; then
-        top='' v='' moves=1 max=''
+        top='' v="${__autovenv_above-}" moves=1 max=''
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
     [[ -z ${__autovenv_known-} || -n ${1-} ]] || v=$__autovenv_known
@@ -139,13 +144,8 @@ __autovenv_walk() {
         [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
     fi
     while [[ $d != "$top" ]]; do
-        if [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]]; then
-            :
-        elif __autovenv_clean "$d"; then
-            [[ -n $s && $d -ot $s ]] || all=
-        else
-            \builtin return 1
-        fi
+        [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]] ||
+            __autovenv_clean "$d" || \builtin return 1
         chain+=("$d")
         (( ++n ))
         [[ $d == / ]] && break
@@ -154,7 +154,6 @@ __autovenv_walk() {
     done
     # A Pipfile counts only so many folders up (PIPENV_MAX_DEPTH).
     [[ -z $max ]] || (( n < max )) || \builtin return 1
-    [[ -n $all ]] || \builtin return 0
     \builtin typeset -ga __autovenv_here_dirs
     __autovenv_here_dirs=("${chain[@]}")
     # (Leaving keeps this for the region it enters: __autovenv_left.)
@@ -177,7 +176,8 @@ __autovenv_rebuild() {
         [[ $PWD == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return }
         \builtin local __autovenv_d
         for __autovenv_d in "${__autovenv_here_dirs[@]}"; do
-            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || { __autovenv_walk; \builtin return }
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || __autovenv_clean "$__autovenv_d" ||
+                { __autovenv_walk; \builtin return }
         done
     }
 }

@@ -52,6 +52,10 @@ pub struct Region {
     /// For a Pipfile project: how many folders below the root Pipenv looks
     /// from (`PIPENV_MAX_DEPTH`).
     pub max_depth: Option<usize>,
+    /// The hook's names test (`__autovenv_clean`) asks these names
+    /// already: for statements kept ready beside a check that defined it
+    /// with the same names, which then need not define it again.
+    pub keeps_clean: bool,
 }
 
 impl Region {
@@ -106,20 +110,23 @@ impl Region {
             max_depth: project
                 .filter(|p| matches!(p.marker, Marker::Pipenv { .. }))
                 .map(|_| pipenv_max_depth),
+            keeps_clean: false,
         }
     }
 
     /// The region of statements kept ready for leaving a project: any
     /// folder with no marker up to `/`, none looked at yet.
-    pub fn outside(names: &[OsString], stamp: Option<PathBuf>) -> Region {
+    /// `inside` is the region the statements are kept beside.
+    pub fn outside(names: &[OsString], inside: &Region) -> Region {
         Region {
             top: None,
             here: PathBuf::new(),
             folders: Vec::new(),
             names: names.to_vec(),
-            stamp,
+            stamp: inside.stamp.clone(),
             moves: true,
             max_depth: None,
+            keeps_clean: inside.names == names,
         }
     }
 
@@ -139,6 +146,24 @@ impl Region {
         };
         self.names.iter().any(|n| n == name) && self.folders.iter().any(|f| f == parent)
     }
+}
+
+/// The folders above `root`, from its parent up to `/`, up to the first
+/// that holds one of `names`: looked at now, so after the stamp of the
+/// region they go with was made (that stamp is made, or kept, before the
+/// region's folders are looked at). Leaving the project for a folder with
+/// no project walks through most of them (`cd ..`, `cd ~`, a sibling
+/// project-less folder), and the hook then tests each with one `-ot`
+/// instead of asking it the names.
+pub fn clean_above(root: &Path, names: &[OsString]) -> Vec<PathBuf> {
+    if names.is_empty() || !root.is_absolute() {
+        return Vec::new();
+    }
+    root.ancestors()
+        .skip(1)
+        .take_while(|d| !holds_any(d, names))
+        .map(Path::to_path_buf)
+        .collect()
 }
 
 /// Whether `folder` holds an entry (even a dangling link) by any of `names`.
@@ -348,5 +373,25 @@ mod tests {
         assert!(!holds_any(&a, &names));
         std::os::unix::fs::symlink("/nonexistent", a.join("venv")).unwrap();
         assert!(holds_any(&a, &names), "a dangling link counts");
+    }
+
+    #[test]
+    fn the_folders_above_a_root_stop_at_the_first_holding_a_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let names: Vec<OsString> = vec!["pyproject.toml".into(), ".venv".into()];
+        let root = tmp.path().join("a/b/proj");
+        fs::create_dir_all(&root).unwrap();
+        let above = clean_above(&root, &names);
+        assert_eq!(above[0], tmp.path().join("a/b"));
+        assert_eq!(above[1], tmp.path().join("a"));
+        fs::write(tmp.path().join("a/pyproject.toml"), "").unwrap();
+        assert_eq!(clean_above(&root, &names), vec![tmp.path().join("a/b")]);
+        fs::write(tmp.path().join("a/b/pyproject.toml"), "").unwrap();
+        assert!(clean_above(&root, &names).is_empty());
+        assert!(
+            clean_above(&root, &[]).is_empty(),
+            "no names, nothing known"
+        );
+        assert!(clean_above(Path::new("rel/proj"), &names).is_empty());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 use crate::bytes;
 use crate::config::DECIDING_VARS;
@@ -84,10 +85,21 @@ impl Settled {
         };
         let stamp = match (stamps, config.data_dir.as_deref()) {
             (Stamps::Make, Ok(dir)) => {
+                // The folders above a project's root go with it: leaving
+                // the project walks them (`region::clean_above`).
+                let above = decision
+                    .project
+                    .iter()
+                    .flat_map(|p| p.root.ancestors().skip(1));
+                let folders: Vec<PathBuf> = candidates
+                    .iter()
+                    .cloned()
+                    .chain(above.map(Path::to_path_buf))
+                    .collect();
                 let made = region::stamp(
                     &region::stamp_dir(dir),
                     self.memo.stamp.as_deref(),
-                    &candidates,
+                    &folders,
                 );
                 self.memo.stamp = made.clone();
                 made
@@ -152,6 +164,10 @@ pub struct HookUpdate {
 pub struct Leave {
     pub update: HookUpdate,
     pub back: HookUpdate,
+    /// The folders above the project root, from its parent up, that hold
+    /// none of the names, looked at after the stamp was made: a walk out
+    /// of the project tests them with one `-ot` each (src/region.rs).
+    pub above: Vec<std::path::PathBuf>,
 }
 
 impl HookUpdate {

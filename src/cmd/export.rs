@@ -195,10 +195,7 @@ fn leave_update(
         return None;
     }
     let mut settled = settle::settle(&after, &current_after, &leave, memo_after, false);
-    settled.check.region = Some(crate::region::Region::outside(
-        &leave.names,
-        region.stamp.clone(),
-    ));
+    settled.check.region = Some(crate::region::Region::outside(&leave.names, region));
     let (mut update, memo_leave) = settled.for_hook(shell, &leave, memo_after, false);
     update.said = message::texts(config, &settled.messages);
     // Coming back: the same decision, planned from the state leaving leaves
@@ -208,7 +205,15 @@ fn leave_update(
     let mut settled = settle::settle(&left, &current_left, &back, &memo_leave, false);
     settled.check.region = Some(region.clone());
     let back = settled.for_hook(shell, &back, &memo_leave, false).0;
-    Some(settle::Leave { update, back })
+    let above = match (&decision.project, &region.stamp) {
+        (Some(project), Some(_)) => crate::region::clean_above(&project.root, &leave.names),
+        _ => Vec::new(),
+    };
+    Some(settle::Leave {
+        update,
+        back,
+        above,
+    })
 }
 
 /// The environment and the shell's state once `decision` is applied, with

@@ -249,12 +249,14 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
         .map(|n| format!("! -L \"$argv[1]\"/{n}"))
         .collect();
     // `path filter` follows links; a dangling one is a name too.
-    let _ = writeln!(
-        out,
-        "function __autovenv_clean; not path filter -q -- \"$argv[1]\"/{{{}}}; and test {}; end",
-        names.join(","),
-        links.join(" -a ")
-    );
+    if !region.keeps_clean {
+        let _ = writeln!(
+            out,
+            "function __autovenv_clean; not path filter -q -- \"$argv[1]\"/{{{}}}; and test {}; end",
+            names.join(","),
+            links.join(" -a ")
+        );
+    }
     let mut terms = vec![format!("\"$PWD\" = {}", q(&region.here))];
     if region.stamp.is_some() {
         for folder in &region.folders {

@@ -225,14 +225,28 @@ impl Shell {
             // and the hook evaluates one when it is used.
             let body = self.quote(body.as_bytes());
             let back = self.quote(back.as_bytes());
+            // The folders above the root known clean: bash and zsh take
+            // the deepest (its ancestors are the others), fish the list.
+            let above = match self {
+                Shell::Fish => leave
+                    .above
+                    .iter()
+                    .map(|d| self.quote(d.as_os_str().as_encoded_bytes()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => leave.above.first().map_or_else(
+                    || "''".into(),
+                    |d| self.quote(d.as_os_str().as_encoded_bytes()),
+                ),
+            };
             let _ = match self {
                 Shell::Fish => writeln!(
                     out,
-                    "set -g __autovenv_leave_code {body}\nset -g __autovenv_back_code {back}\nset -g __autovenv_leave_ready 1"
+                    "set -g __autovenv_leave_code {body}\nset -g __autovenv_back_code {back}\nset -g __autovenv_above {above}\nset -g __autovenv_leave_ready 1"
                 ),
                 _ => writeln!(
                     out,
-                    "__autovenv_leave_code={body}\n__autovenv_back_code={back}\n__autovenv_leave_ready=1"
+                    "__autovenv_leave_code={body}\n__autovenv_back_code={back}\n__autovenv_above={above}\n__autovenv_leave_ready=1"
                 ),
             };
         }

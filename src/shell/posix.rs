@@ -231,11 +231,13 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
             format!("! -e $1/{n} && ! -L $1/{n}")
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "__autovenv_clean() {{ [[ {} ]]; }}",
-        names.join(" && ")
-    );
+    if !region.keeps_clean {
+        let _ = writeln!(
+            out,
+            "__autovenv_clean() {{ [[ {} ]]; }}",
+            names.join(" && ")
+        );
+    }
     let mut terms = vec![format!("$PWD == {}", q(&region.here))];
     if region.stamp.is_some() {
         for folder in &region.folders {

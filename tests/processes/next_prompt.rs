@@ -316,6 +316,68 @@ per_shell!(quick_ways_in_old_folders_still_see_markers, |sh: Sh| {
     }
 });
 
+// Leaving a project through folders above its root that are older than
+// the stamp, as most are: the hook knows those the binary found clean (to
+// the folder beside the project, up to the folder above, further away the
+// long way). A marker written in one of them since, and one in a folder it
+// never knew, even dated back, are still seen.
+per_shell!(
+    leaving_through_old_folders_above_still_sees_markers,
+    |sh: Sh| {
+        let world = World::new();
+        let one = world.venv(&world.central.join("one"), "1.0");
+        let project = world.path("p");
+        let venv = world.venv(&project.join("venv"), "3.0");
+        world.allow(&project);
+        let w = world.root.clone();
+        let beside = world.path("out");
+        let far = world.path("far/away");
+        world.mkdir(&beside);
+        world.mkdir(&far);
+        age_an_hour(&w, &["", "out", "far", "far/away"]);
+        let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+        let mut s = Script::new(sh, &world);
+        let mut want = Vec::new();
+        let mut at = |s: &mut Script, dir: &Path, active: Option<bool>| {
+            s.cd(dir);
+            want.push((s.snap(), dir.to_path_buf(), active));
+        };
+        // None: nothing active; Some(false): the project's; Some(true): `one`.
+        at(&mut s, &project, Some(false));
+        at(&mut s, &beside, None);
+        at(&mut s, &project, Some(false));
+        at(&mut s, &w, None);
+        at(&mut s, &project, Some(false));
+        at(&mut s, &far, None);
+        at(&mut s, &project, Some(false));
+        s.run(format!("printf 'one\\n' > {}", q(&w.join(".venv-name"))));
+        at(&mut s, &beside, Some(true));
+        at(&mut s, &project, Some(false));
+        at(&mut s, &w, Some(true));
+        s.run(format!("command rm {}", q(&w.join(".venv-name"))));
+        at(&mut s, &project, Some(false));
+        at(&mut s, &beside, None);
+        at(&mut s, &project, Some(false));
+        // A marker in the folder beside, which the hook never knew, with its
+        // folder dated back as if nothing had changed there.
+        s.run(format!(
+            "printf 'one\\n' > {} && command touch -d '1 hour ago' {}",
+            q(&beside.join(".venv-name")),
+            q(&beside)
+        ));
+        at(&mut s, &beside, Some(true));
+        let ran = s.execute();
+        for (snap, dir, active) in want {
+            eprintln!("at {}", dir.display());
+            match active {
+                None => ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh)),
+                Some(false) => ran.snaps[snap].assert_active(&venv, "p", "3.0", BASE_PATH),
+                Some(true) => ran.snaps[snap].assert_active(&one, "one", "1.0", BASE_PATH),
+            }
+        }
+    }
+);
+
 // Where no stamp can be made (a file stands where the stamps folder
 // would be), the hook asks every folder its names itself: moving within a
 // project and leaving still give the right environment, and a marker
