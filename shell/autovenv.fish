@@ -288,12 +288,11 @@ end
 # walk.
 function __autovenv_rebuild
     set -g __autovenv_here_args $__autovenv_ot
-    set -g __autovenv_here_dirs $__autovenv_vchain
     function __autovenv_here
         test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; and return 0
         if test "$PWD" = "$__autovenv_vdir"
             set -l ok 1
-            for d in $__autovenv_here_dirs
+            for d in $__autovenv_vchain
                 test -n "$__autovenv_stamp" -a "$d" -ot "$__autovenv_stamp"
                 or __autovenv_clean $d
                 or begin

@@ -140,9 +140,6 @@ __autovenv_walk() {
     fi
     [[ $d == /* && ( -n $moves || $d == "$v" ) ]] || \builtin return 1
     [[ -z ${__autovenv_known-} || -n ${1-} ]] || v=$__autovenv_known
-    if [[ -n $top ]]; then
-        [[ $d == "$top" || $d == "${top%/}/"* ]] || \builtin return 1
-    fi
     while [[ $d != "$top" ]]; do
         [[ -n $s && $d -ot $s && ( $v == "$d" || $v == "${d%/}/"* ) ]] ||
             __autovenv_clean "$d" || \builtin return 1

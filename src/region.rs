@@ -159,11 +159,15 @@ pub fn clean_above(root: &Path, names: &[OsString]) -> Vec<PathBuf> {
     if names.is_empty() || !root.is_absolute() {
         return Vec::new();
     }
-    root.ancestors()
-        .skip(1)
+    above(root)
         .take_while(|d| !holds_any(d, names))
         .map(Path::to_path_buf)
         .collect()
+}
+
+/// The folders above `root`, from its parent up to `/`.
+pub fn above(root: &Path) -> impl Iterator<Item = &Path> {
+    root.ancestors().skip(1)
 }
 
 /// Whether `folder` holds an entry (even a dangling link) by any of `names`.

@@ -87,10 +87,7 @@ impl Settled {
             (Stamps::Make, Ok(dir)) => {
                 // The folders above a project's root go with it: leaving
                 // the project walks them (`region::clean_above`).
-                let above = decision
-                    .project
-                    .iter()
-                    .flat_map(|p| p.root.ancestors().skip(1));
+                let above = decision.project.iter().flat_map(|p| region::above(&p.root));
                 let folders: Vec<PathBuf> = candidates
                     .iter()
                     .cloned()
@@ -167,7 +164,7 @@ pub struct Leave {
     /// The folders above the project root, from its parent up, that hold
     /// none of the names, looked at after the stamp was made: a walk out
     /// of the project tests them with one `-ot` each (src/region.rs).
-    pub above: Vec<std::path::PathBuf>,
+    pub above: Vec<PathBuf>,
 }
 
 impl HookUpdate {
