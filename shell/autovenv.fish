@@ -6,8 +6,9 @@
 # How it stays cheap: the binary leaves behind __autovenv_unchanged, a test
 # made only of builtins that replays every question it asked the file system.
 # Before each prompt, and on each change of PWD, the hook runs that test; only
-# when an answer differs does it start the binary. A `cd` refreshes the test
-# from the PWD handler, so the prompt that follows starts nothing.
+# when an answer differs does it start the binary. A `cd` inside a command
+# line refreshes the test from the PWD handler, so the prompt that follows
+# starts nothing; a `cd` typed alone is left to the prompt.
 
 # Only interactive shells get the hook (docs/behaviour.md).
 if status is-interactive
@@ -17,6 +18,7 @@ set -g __autovenv_bin @AUTOVENV_BIN@
 # Loading the hook again starts from a clean slate.
 set -g __autovenv_local ''
 set -g __autovenv_leave_ready ''
+set -g __autovenv_lone ''
 function __autovenv_unchanged
     return 1
 end
@@ -52,6 +54,7 @@ function __autovenv_hook --on-event fish_prompt
     end
     set -g __autovenv_line_dir $PWD
     set -g __autovenv_same_ok ''
+    set -g __autovenv_lone ''
     __autovenv_unchanged; or __autovenv_left; or __autovenv_apply
     if set -q __autovenv_said[1]
         printf 'autovenv: %s\n' $__autovenv_said >&2
@@ -66,6 +69,12 @@ end
 # applies that with no process, and nothing is said: seen from the prompt,
 # nothing changed.
 function __autovenv_on_pwd --on-variable PWD
+    # A line that is one `cd` (see __autovenv_preexec): the prompt's check,
+    # which comes next, is this change's only one.
+    if test -n "$__autovenv_lone"
+        set -g __autovenv_lone ''
+        return
+    end
     if set -q __autovenv_back_dir[1]; and test "$PWD" = "$__autovenv_back_dir"
         __autovenv_back
         set -e __autovenv_back_dir __autovenv_said
@@ -91,6 +100,26 @@ function __autovenv_on_pwd --on-variable PWD
     else
         __autovenv_apply
     end
+end
+
+# Before a command line runs: whether it is one `cd` and nothing else.
+# Then nothing runs after the change of PWD but the rest of `cd` (fish's
+# own only keeps the folder history), the other PWD handlers and the
+# prompt, which checks anyway: the PWD handler leaves the check to it, one
+# check per `cd` instead of two (as bash's DEBUG trap does). A line with
+# anything after the `cd` (`;`, `&&`, `|`, a newline; a `(`, to be sure)
+# switches at the change of PWD, for what runs after it. Telling fish's
+# own `cd` from a user's takes a command substitution, which would cost
+# half of what this saves: as in bash, a `cd` function that runs Python
+# after its `builtin cd`, typed alone, runs the Python of before
+# (docs/decisions.md).
+# (The prompt empties the flag. Most lines do not start with `cd`: one
+# glob match, cheaper than the pattern, rules them out.)
+function __autovenv_preexec --on-event fish_preexec
+    string match -q -- 'cd*' $argv[1]
+    and string match -qr -- '^cd(\s[^;&|()\n]*)?$' $argv[1]
+    and set -g __autovenv_lone 1
+    return 0
 end
 
 # A message held for the prompt (see above).

@@ -5,9 +5,10 @@
 # How it stays cheap: the binary leaves behind __autovenv_unchanged, a test
 # made only of builtins that replays every question it asked the file system.
 # Before each prompt, and on each change of directory, the hook runs that
-# test; only when an answer differs does it start the binary. A `cd` runs the
-# chpwd hook, which refreshes the test, so the precmd that follows starts
-# nothing: one process for a `cd` that enters or switches a project, none
+# test; only when an answer differs does it start the binary. A `cd` inside
+# a command line runs the chpwd hook, which refreshes the test, so the
+# precmd that follows starts nothing; a `cd` typed alone is left to the
+# precmd. One process for a `cd` that enters or switches a project, none
 # for one within a project or out of every project (src/region.rs), none
 # per idle prompt.
 
@@ -19,6 +20,7 @@ typeset -g __autovenv_bin=@AUTOVENV_BIN@
 # Loading the hook again starts from a clean slate.
 typeset -g __autovenv_local=
 typeset -g __autovenv_leave_ready= __autovenv_same_ok= __autovenv_known=
+typeset -g __autovenv_lone=
 __autovenv_unchanged() { \builtin return 1 }
 # What the binary saw while printing this hook, when the first prompt has
 # nothing to change: then that prompt starts no process either.
@@ -34,7 +36,7 @@ __autovenv_hook() {
         \builtin unset __autovenv_back_dir
         \builtin unfunction __autovenv_back 2>/dev/null
     fi
-    \builtin typeset -g __autovenv_line_dir=$PWD __autovenv_same_ok=
+    \builtin typeset -g __autovenv_line_dir=$PWD __autovenv_same_ok= __autovenv_lone=
     __autovenv_unchanged || __autovenv_left || __autovenv_apply
     if (( ${#__autovenv_said[@]} )); then
         \builtin print -rl -- "${__autovenv_said[@]/#/autovenv: }" >&2
@@ -51,7 +53,11 @@ __autovenv_hook() {
 # nothing changed.
 __autovenv_chpwd() {
     \builtin local __autovenv_status=$?
-    if [[ -n ${__autovenv_back_dir+x} && $PWD == "$__autovenv_back_dir" ]]; then
+    # A line that is one `cd` (see __autovenv_preexec): the prompt's check,
+    # which comes next, is this change's only one.
+    if [[ -n $__autovenv_lone ]]; then
+        \builtin typeset -g __autovenv_lone=
+    elif [[ -n ${__autovenv_back_dir+x} && $PWD == "$__autovenv_back_dir" ]]; then
         __autovenv_back
         \builtin unset __autovenv_back_dir
         __autovenv_said=()
@@ -76,6 +82,25 @@ __autovenv_chpwd() {
         fi
     fi
     \builtin return $__autovenv_status
+}
+
+# Before a command line runs: whether it is one `cd`, `pushd` or `popd` of
+# the builtin and nothing else ($3 is the text to run, aliases expanded).
+# Then nothing runs after its change of directory but the other chpwd
+# hooks and the prompt, which checks anyway: the chpwd hook leaves the
+# check to it, one check per `cd` instead of two (as bash's DEBUG trap
+# does). A line with anything after the `cd` (`;`, `&&`, `|`, a newline;
+# a `(` or a backquote, to be sure) or a `cd` of a function switches
+# at the change of directory, for what runs after it.
+# (The prompt empties the flag. Most lines are ruled out by the one `case`.)
+__autovenv_preexec() {
+    case $3 in
+    cd | cd[[:blank:]]* | pushd | pushd[[:blank:]]* | popd | popd[[:blank:]]*)
+        [[ $3 == *[\;\&\|\(\)\`$'\n']* ]] || (( ${+functions[${3%%[[:blank:]]*}]} )) ||
+            \builtin typeset -g __autovenv_lone=1
+        ;;
+    esac
+    \builtin return 0
 }
 
 # A message held for the prompt (see above).
@@ -274,6 +299,7 @@ autovenv() {
     # An older hook registered __autovenv_hook for chpwd too.
     chpwd_functions=(${chpwd_functions:#__autovenv_hook})
     (( ${chpwd_functions[(Ie)__autovenv_chpwd]} )) || chpwd_functions=(__autovenv_chpwd $chpwd_functions)
+    (( ${preexec_functions[(Ie)__autovenv_preexec]} )) || preexec_functions+=(__autovenv_preexec)
 }
 
 fi

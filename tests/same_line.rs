@@ -335,3 +335,24 @@ per_bash!(the_debug_trap_can_be_left_out, |sh: Sh| {
     assert_ran(&out, sh, "next-line", &p.client, "1.1.4");
     assert!(out.stdout.lines().any(|l| l == "TRAP="), "{}", out.stdout);
 });
+
+// A `cd` typed alone, of a user's own `cd` function that runs Python after
+// changing folder: in zsh the Python inside the function already runs the
+// new project's. (zsh leaves the check of a line that is one `cd` of its
+// own builtin to the prompt; a `cd` function is not that.) Not bash: its
+// DEBUG trap does not run inside functions; not fish, which does not tell
+// a user's `cd` from its own (docs/decisions.md).
+#[test]
+fn a_lone_cd_of_a_function_that_runs_python() {
+    util::run_under("zsh", |sh: Sh| {
+        let p = projects();
+        let mut s = Script::new(sh, &p.world);
+        s.run(format!(
+            "cd() {{ builtin cd \"$@\" && {}; }}",
+            python("in-cd")
+        ));
+        s.cd(&p.client);
+        let out = s.execute();
+        assert_ran(&out, sh, "in-cd", &p.client, "1.1.4");
+    });
+}

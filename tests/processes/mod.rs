@@ -173,9 +173,10 @@ impl Traced {
         }
     }
 
+    /// (fish: with the preexec and prompt events the prompt would fire.)
     pub(crate) fn run(&mut self, line: impl Into<String>) -> &mut Traced {
-        self.lines.push(line.into());
-        self.prompt_event();
+        let lines = self.sh.typed(line.into());
+        self.lines.extend(lines);
         self
     }
 

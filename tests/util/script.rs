@@ -169,13 +169,11 @@ impl Script {
     }
 
     pub fn run(&mut self, line: impl Into<String>) -> &mut Script {
-        self.lines.push(line.into());
-        // Piped into fish, commands do not trigger the prompt event: the
-        // script emits it, exactly as the prompt would (the terminal tests
-        // show real prompts).
-        if self.sh == Sh::Fish {
-            self.lines.push("emit fish_prompt".into());
-        }
+        // Piped into fish, commands do not trigger the preexec and prompt
+        // events: the script emits them, exactly as the prompt would (the
+        // terminal tests show real prompts).
+        let lines = self.sh.typed(line.into());
+        self.lines.extend(lines);
         self
     }
 

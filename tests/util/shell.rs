@@ -178,6 +178,22 @@ impl Sh {
         }
     }
 
+    /// The lines that feed LINE to a shell reading its commands from a pipe
+    /// as its prompt would have it run: fish's reader fires no events for
+    /// piped input, so its preexec event (which tells the hook what the line
+    /// is) and its prompt event are emitted around the line, as the prompt
+    /// would. bash and zsh run their hooks themselves.
+    pub fn typed(self, line: String) -> Vec<String> {
+        match self {
+            Sh::Fish => vec![
+                format!("emit fish_preexec {}", self.quote(line.as_bytes())),
+                line,
+                "emit fish_prompt".into(),
+            ],
+            _ => vec![line],
+        }
+    }
+
     pub fn cd(self, dir: &Path) -> String {
         format!("cd {}", self.quote(dir.as_os_str().as_bytes()))
     }
