@@ -305,10 +305,16 @@ hook_lines() { # SHELL TOOL
 }
 
 # One command as typed at the prompt. Piped into fish, commands fire no
-# prompt event: the script emits it, as the prompt would.
+# preexec or prompt event: the script emits them, as the prompt would
+# (the preexec event with the line, single-quoted for fish).
 line() { # SHELL COMMAND
-    printf '%s\n' "$2"
-    [[ ${1%%-*} != fish ]] || printf '%s\n' 'emit fish_prompt'
+    if [[ ${1%%-*} == fish ]]; then
+        local q=${2//\\/\\\\}
+        q=${q//\'/\\\'}
+        printf '%s\n' "emit fish_preexec '$q'" "$2" 'emit fish_prompt'
+    else
+        printf '%s\n' "$2"
+    fi
 }
 
 idle_cmd() { if [[ ${1%%-*} == fish ]]; then echo true; else echo :; fi; }
@@ -350,7 +356,10 @@ scenario_steps() { # SHELL SESSION STEPS [MODE]
         esac
         case $mode/${sh%%-*} in
         marks/*) line "$sh" "command /bin/true __bench_mark_$kind; $cmd" ;;
-        stamps/fish) printf '%s\n' "time begin; $cmd; emit fish_prompt; end" ;;
+        stamps/fish) printf '%s\n' "time begin; emit fish_preexec '$cmd'; $cmd; emit fish_prompt; end" ;;
+        # zsh notes the clock in a preexec hook (see write_session): a
+        # line of its own `cd` is what zsh's hook sees typed.
+        stamps/zsh) line "$sh" "$cmd" ;;
         stamps/*) line "$sh" "__bench_t+=(\"\$EPOCHREALTIME\"); $cmd" ;;
         *) line "$sh" "$cmd" ;;
         esac
@@ -385,10 +394,15 @@ write_session() {
         line "$sh" "cd $(scenario_start "$scenario")"
         # One more prompt there, so that the steps start from a settled state.
         line "$sh" "$(idle_cmd "$sh")"
+        # zsh: the clock is noted before each line by a preexec hook that
+        # runs before any other, so a step's line is its command alone.
+        if [[ $mode == stamps && ${sh%%-*} == zsh ]]; then
+            line "$sh" "__bench_stamp() { __bench_t+=(\"\$EPOCHREALTIME\") }; preexec_functions=(__bench_stamp \$preexec_functions)"
+        fi
         scenario_steps "$sh" "$scenario" "$n" "$mode"
         [[ $mode != marks ]] || line "$sh" "command /bin/true __bench_mark_end"
         if [[ $mode == stamps && ${sh%%-*} != fish ]]; then
-            line "$sh" "__bench_t+=(\"\$EPOCHREALTIME\")"
+            [[ ${sh%%-*} == zsh ]] || line "$sh" "__bench_t+=(\"\$EPOCHREALTIME\")"
             line "$sh" "printf '%s\\n' \"\${__bench_t[@]}\" >$work/stamps"
         fi
         printf '%s\n' exit
