@@ -204,12 +204,16 @@ function __autovenv_walk
     # a folder right below the one the region was last checked at. The
     # known folders are tested all at once; a list of them only grows so
     # far.
+    # ($__autovenv_ot holds the `test` words for the known folders: the
+    # binary and every walk set the two together.)
     set -l v $__autovenv_vdir
     if test -z "$away" -a -z "$max" -a -n "$s"; and not set -q known[32]
-        set -l keep $known
-        set -l fast ''
         if test "$PWD" = "$top"; or contains -- $PWD $known
-            set fast 1
+            if test -n "$s" $__autovenv_ot
+                set -g __autovenv_vdir $PWD
+                __autovenv_rebuild
+                return 0
+            end
         else if test "$v" != /
             and begin
                 test "$v" = "$top"; or contains -- $v $known
@@ -220,14 +224,10 @@ function __autovenv_walk
             and string match -q -- "$v/*" $PWD
             and not string match -q -- "$v/*/*" $PWD
             __autovenv_clean $PWD; or return 1
-            set fast 1
-            set -a keep $PWD
-        end
-        if test -n "$fast"
-            __autovenv_ot_words $keep
-            if test -n "$s" $__autovenv_ot
+            if test -n "$s" $__autovenv_ot -a $PWD -ot $s
                 set -g __autovenv_vdir $PWD
-                set -g __autovenv_vchain $keep
+                set -g __autovenv_vchain $known $PWD
+                set -g __autovenv_ot $__autovenv_ot -a $PWD -ot $s
                 __autovenv_rebuild
                 return 0
             end
@@ -311,29 +311,11 @@ end
 
 # Every folder from $PWD up to the region's top ($__autovenv_vchain) is
 # known now: the next prompts here test one `-ot` per folder (the words
-# __autovenv_ot_words made last), as after a run of the binary. When one is
-# newer than the stamp (a home folder written to since), each is asked
-# again, the names of those newer: without that, every prompt there would
-# walk.
+# in $__autovenv_ot), as after a run of the binary, with the one
+# `__autovenv_here` the binary defines (src/shell/fish.rs). A copy: a walk
+# that fails half-way leaves the test of the region it started from.
 function __autovenv_rebuild
     set -g __autovenv_here_args $__autovenv_ot
-    function __autovenv_here
-        test "$PWD" = "$__autovenv_vdir" $__autovenv_here_args; and return 0
-        if test "$PWD" = "$__autovenv_vdir"
-            set -l ok 1
-            for d in $__autovenv_vchain
-                test -n "$__autovenv_stamp" -a "$d" -ot "$__autovenv_stamp"
-                or __autovenv_clean $d
-                or begin
-                    set ok ''
-                    break
-                end
-            end
-            test -n "$ok"; and return 0
-        end
-        __autovenv_walk
-    end
-    return 0
 end
 
 # Leaving the project for a folder with no project, with the statements

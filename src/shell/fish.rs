@@ -257,18 +257,46 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
             links.join(" -a ")
         );
     }
-    let mut terms = vec![format!("\"$PWD\" = {}", q(&region.here))];
+    // The region's test reads these: its `test` words, one `-a FOLDER -ot
+    // STAMP` per folder, kept with the known folders; the hook's walk
+    // leaves the same data.
+    let mut words = Vec::new();
     if region.stamp.is_some() {
         for folder in &region.folders {
-            terms.push(format!("{} -ot {stamp}", q(folder)));
+            words.push(format!("-a {} -ot {stamp}", q(folder)));
         }
     }
     let _ = writeln!(
         out,
-        "function __autovenv_here; test {}; or __autovenv_walk; end",
-        terms.join(" -a ")
+        "set -g __autovenv_ot {}; set -g __autovenv_here_args $__autovenv_ot",
+        words.join(" ")
     );
+    out.push_str(HERE);
 }
+
+/// The region's test, after the binary's run and after the hook's walk
+/// alike (both leave data, not code): $PWD is the folder the region was
+/// checked at and every known folder is older than the stamp. When one is
+/// newer (a home folder written to since), each is asked again, the names
+/// of those newer: without that, every prompt there would walk. Defined
+/// with every region, so that a shell still running an older hook gets it.
+const HERE: &str = "function __autovenv_here
+    test \"$PWD\" = \"$__autovenv_vdir\" $__autovenv_here_args; and return 0
+    if test \"$PWD\" = \"$__autovenv_vdir\"
+        set -l ok 1
+        for d in $__autovenv_vchain
+            test -n \"$__autovenv_stamp\" -a \"$d\" -ot \"$__autovenv_stamp\"
+            or __autovenv_clean $d
+            or begin
+                set ok ''
+                break
+            end
+        end
+        test -n \"$ok\"; and return 0
+    end
+    __autovenv_walk
+end
+";
 
 #[cfg(test)]
 mod tests {
