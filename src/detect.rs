@@ -216,14 +216,50 @@ impl Prober {
     }
 }
 
+/// The tools' folders (`Tools::open`) with the questions that found them,
+/// asked once for every search of one run: `export` searches for the
+/// folder, for the statements of leaving and for the folder a command line
+/// comes back to, and each asked the same questions again. Not kept past
+/// the run, so a long-running `watch` sees a tool's folder appear.
+pub struct Seen {
+    tools: crate::locate::Tools,
+    probes: Vec<Probe>,
+    unreadable: Option<String>,
+}
+
+impl Seen {
+    pub fn open(config: &Config) -> Seen {
+        let mut prober = Prober {
+            probes: Vec::new(),
+            unreadable: None,
+        };
+        let tools = crate::locate::Tools::open(config, &mut prober);
+        Seen {
+            tools,
+            probes: prober.probes,
+            unreadable: prober.unreadable,
+        }
+    }
+
+    /// A prober that starts with the questions already asked.
+    fn prober(&self) -> Prober {
+        Prober {
+            probes: self.probes.clone(),
+            unreadable: self.unreadable.clone(),
+        }
+    }
+}
+
 /// Searches `dir` and its parents for the nearest marker.
 pub fn detect(dir: &Path, config: &Config) -> Detection {
-    let mut prober = Prober {
-        probes: Vec::new(),
-        unreadable: None,
-    };
+    detect_in(dir, config, &Seen::open(config))
+}
+
+/// [`detect`] with the tools' folders already looked up.
+pub fn detect_in(dir: &Path, config: &Config, seen: &Seen) -> Detection {
+    let mut prober = seen.prober();
     let mut project = None;
-    let tools = crate::locate::Tools::open(config, &mut prober);
+    let tools = &seen.tools;
     for (depth, candidate) in dir.ancestors().enumerate() {
         if let Some(found) = markers_in(candidate, config, &mut prober)
             .or_else(|| tools.in_dir(candidate, depth, config, &mut prober))
@@ -249,17 +285,13 @@ pub fn detect(dir: &Path, config: &Config) -> Detection {
 /// What a search finds in a folder with no project and no hint: only the
 /// tools' folders asked about. `dir` is left empty: the hook applies it
 /// wherever its own walk finds no marker (src/region.rs).
-pub fn nothing(config: &Config) -> Detection {
-    let mut prober = Prober {
-        probes: Vec::new(),
-        unreadable: None,
-    };
-    let tools = crate::locate::Tools::open(config, &mut prober);
+pub fn nothing(config: &Config, seen: &Seen) -> Detection {
+    let prober = seen.prober();
     Detection {
         dir: PathBuf::new(),
         project: None,
         probes: prober.probes,
-        names: tools.folder_names(config),
+        names: seen.tools.folder_names(config),
         unreadable: prober.unreadable,
         hint: None,
     }
@@ -469,6 +501,24 @@ mod tests {
         // other tool whose folder is not there (Poetry's, Pipenv's, Hatch's,
         // pyenv's), none per level for them
         assert_eq!(d.probes.len(), 3 * tmp.path().ancestors().count() + 4);
+    }
+
+    #[test]
+    fn one_look_at_the_tools_folders_serves_every_search_of_a_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("p");
+        fake_venv(&project.join(".venv"), CFG);
+        let elsewhere = tmp.path().join("q");
+        fs::create_dir(&elsewhere).unwrap();
+        let config = config(&tmp.path().join("central"));
+        let seen = Seen::open(&config);
+        for dir in [&project, &elsewhere] {
+            assert_eq!(detect_in(dir, &config, &seen), detect(dir, &config));
+        }
+        // With no folder walked, only the tools' folders are asked about.
+        let none = nothing(&config, &seen);
+        assert_eq!(none.probes, detect(&elsewhere, &config).probes[..4]);
+        assert_eq!(none.names, detect(&elsewhere, &config).names);
     }
 
     #[test]

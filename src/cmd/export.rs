@@ -49,8 +49,16 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         Some(dir) => Ok(super::folder_arg(env, Some(dir.clone()))?),
         None => detect::current_dir(env.get("PWD").map(Into::into)),
     };
+    // The tools' folders, looked up once for each search below.
+    let seen = detect::Seen::open(&config);
     let decision = match here {
-        Ok(dir) => engine::decide(&current, &config, &dir, &memo, args.user_deactivate),
+        Ok(dir) => engine::decide_with(
+            &current,
+            &config,
+            detect::detect_in(&dir, &config, &seen),
+            &memo,
+            args.user_deactivate,
+        ),
         Err(e) => {
             let pwd = env.get("PWD").map(PathBuf::from).unwrap_or_default();
             engine::cannot_read_dir(&current, pwd, &memo, &e)
@@ -73,6 +81,13 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             // not changed.
             let dropped = args.stale.as_ref().is_some_and(|s| !s.is_empty());
             let (mut update, memo_after) = settled.for_hook(shell, &decision, &memo, dropped);
+            let run = Run {
+                env,
+                config: &config,
+                seen: &seen,
+                shell,
+                current: &current,
+            };
             // What leaving the project does, ready for the hook, whenever
             // the shell is given anything (else it keeps what it has).
             if !update.is_empty()
@@ -80,30 +95,13 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
                 && region.moves
                 && decision.project.is_some()
             {
-                update.leave = leave_update(
-                    env,
-                    &config,
-                    shell,
-                    &current,
-                    &decision,
-                    &memo_after,
-                    region,
-                )
-                .map(Box::new);
+                update.leave = leave_update(&run, &decision, &memo_after, region).map(Box::new);
             }
             if let Some(line_dir) = args.back_to.as_ref().filter(|_| mid_line) {
                 update.said = message::texts(&config, &settled.messages);
                 let line_dir = PathBuf::from(line_dir);
                 if line_dir.is_absolute() && line_dir != decision.dir {
-                    let back = back_update(
-                        env,
-                        &config,
-                        shell,
-                        &current,
-                        &decision,
-                        &memo_after,
-                        &line_dir,
-                    );
+                    let back = back_update(&run, &decision, &memo_after, &line_dir);
                     update.back = Some(settle::Back {
                         dir: line_dir,
                         update: Box::new(back),
@@ -150,22 +148,41 @@ fn dotenv(env: &Snapshot, args: &ExportArgs) -> Result<()> {
     print(&text)
 }
 
+/// What every search of one hook call shares.
+struct Run<'a> {
+    env: &'a Snapshot,
+    config: &'a Config,
+    seen: &'a detect::Seen,
+    shell: crate::shell::Shell,
+    current: &'a Current,
+}
+
 /// What brings the shell back to `line_dir`'s state from the state this
 /// update leaves: decided for `line_dir` from the environment as it will be,
 /// with the memo as it will be. The hook applies it, with no process, if
 /// the command line goes back there; its messages are never shown (nothing
 /// changed, seen from the prompt).
 fn back_update(
-    env: &Snapshot,
-    config: &Config,
-    shell: crate::shell::Shell,
-    current: &Current,
+    run: &Run,
     decision: &engine::Decision,
     memo_after: &Local,
     line_dir: &std::path::Path,
 ) -> settle::HookUpdate {
+    let Run {
+        env,
+        config,
+        seen,
+        shell,
+        current,
+    } = *run;
     let (after, current_after) = state_after(env, current, decision, Some(line_dir));
-    let back = engine::decide(&current_after, config, line_dir, memo_after, false);
+    let back = engine::decide_with(
+        &current_after,
+        config,
+        detect::detect_in(line_dir, config, seen),
+        memo_after,
+        false,
+    );
     let mut settled = settle::settle(&after, &current_after, &back, memo_after, false);
     // The stamp of the update it undoes.
     settled.find_region(shell, &back, config, settle::Stamps::Keep);
@@ -175,19 +192,23 @@ fn back_update(
 /// The update that leaves the project for a folder with no project, from
 /// the state `decision` leaves, and the one that comes back from there.
 fn leave_update(
-    env: &Snapshot,
-    config: &Config,
-    shell: crate::shell::Shell,
-    current: &Current,
+    run: &Run,
     decision: &engine::Decision,
     memo_after: &Local,
     region: &crate::region::Region,
 ) -> Option<settle::Leave> {
+    let Run {
+        env,
+        config,
+        seen,
+        shell,
+        current,
+    } = *run;
     let (after, current_after) = state_after(env, current, decision, None);
     let leave = engine::decide_with(
         &current_after,
         config,
-        detect::nothing(config),
+        detect::nothing(config, seen),
         memo_after,
         false,
     );
