@@ -165,6 +165,12 @@ impl Prober {
         self.record(path, found, false)
     }
 
+    /// The answer to `exists`, from a question asked another way (an open
+    /// that found the folder, or found nothing there).
+    pub(crate) fn known(&mut self, path: PathBuf, found: bool) -> bool {
+        self.record(path, found, false)
+    }
+
     pub(crate) fn link_exists(&mut self, path: PathBuf) -> bool {
         let found = self.answer(&path, std::fs::symlink_metadata(&path));
         self.record(path, found, true)

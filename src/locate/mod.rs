@@ -472,6 +472,29 @@ mod tests {
         // Where `pyenv virtualenv` would put the first environment.
         assert!(asked.contains(&versions.join("3.12.1/envs")));
         assert!(asked.contains(&versions.join("3.11.7/envs")));
+        // Each answer is the one `test -e` gives, though the search opened
+        // the folder rather than asked: a folder, empty or not, is there;
+        // a file in its place is too; a link to nothing is not.
+        fs::create_dir(versions.join("3.12.1/envs")).unwrap();
+        fs::create_dir_all(versions.join("3.10.1")).unwrap();
+        fs::write(versions.join("3.10.1/envs"), "").unwrap();
+        fs::create_dir_all(versions.join("3.9.1")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent", versions.join("3.9.1/envs")).unwrap();
+        let d = detect(&deep, &c);
+        for (version, there) in [
+            ("3.12.1", true),
+            ("3.11.7", false),
+            ("3.10.1", true),
+            ("3.9.1", false),
+        ] {
+            let path = versions.join(version).join("envs");
+            let probe = if there {
+                Probe::Exists { path, link: false }
+            } else {
+                Probe::Missing { path, link: false }
+            };
+            assert!(d.probes.contains(&probe), "{probe:?}");
+        }
         // Once there is one, `.python-version` is asked in every folder.
         fake_venv(&versions.join("3.11.7/envs/web"));
         let d = detect(&deep, &c);

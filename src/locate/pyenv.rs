@@ -77,19 +77,26 @@ pub fn holds_environments(versions: &Path, prober: &mut Prober) -> bool {
             return true;
         }
         let envs = path.join("envs");
-        if std::fs::read_dir(&envs)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| venv::is_venv(&e.path()))
-        {
-            return true;
-        }
-        interpreters.push(envs);
+        // The open answers the probe too: opened, it is there; not found,
+        // it is not (anything else is asked again, as `exists` asks).
+        let answer = match std::fs::read_dir(&envs) {
+            Ok(entries) => {
+                if entries.flatten().any(|e| venv::is_venv(&e.path())) {
+                    return true;
+                }
+                Some(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(false),
+            Err(_) => None,
+        };
+        interpreters.push((envs, answer));
     }
     interpreters.sort();
-    for envs in interpreters {
-        prober.exists(envs);
+    for (envs, answer) in interpreters {
+        match answer {
+            Some(found) => prober.known(envs, found),
+            None => prober.exists(envs),
+        };
     }
     false
 }
