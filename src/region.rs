@@ -231,6 +231,12 @@ pub fn stamp(dir: &Path, previous: Option<&Path>, folders: &[PathBuf]) -> Option
     }
     if let Some(prev) = previous.filter(|p| ours(p)) {
         let _ = std::fs::remove_file(prev);
+        // The hook's own stamps beside it (its __autovenv_renew).
+        for turn in ["-r1", "-r2"] {
+            let mut name = prev.as_os_str().to_os_string();
+            name.push(turn);
+            let _ = std::fs::remove_file(name);
+        }
     }
     // Stamps of shells that ended are never removed by them: once in a
     // while, those older than a week go (a shell that kept one that long
@@ -241,8 +247,13 @@ pub fn stamp(dir: &Path, previous: Option<&Path>, folders: &[PathBuf]) -> Option
     Some(path)
 }
 
+/// `PID-SECS-NANOS`, or a hook's own stamp made beside one (`-r1`, `-r2`).
 fn is_stamp_name(name: &std::ffi::OsStr) -> bool {
     let b = name.as_encoded_bytes();
+    let b = b
+        .strip_suffix(b"-r1")
+        .or_else(|| b.strip_suffix(b"-r2"))
+        .unwrap_or(b);
     !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'-')
 }
 
@@ -305,6 +316,10 @@ mod tests {
         make(format!("3-{}-0", 1_000_000_000 - 2 * day));
         make("notes.txt".into());
         make("4".into());
+        // The hook's own stamps are dated by the name of the binary's.
+        make(format!("1-{}-0-r1", 1_000_000_000 - 8 * day));
+        make(format!("2-{}-5-r2", 1_000_000_000 - 60));
+        make("2-3-r3".into());
         let left = || {
             let mut names: Vec<String> = fs::read_dir(dir)
                 .unwrap()
@@ -318,15 +333,32 @@ mod tests {
         // is not a stamp, or has no time in its name, is left alone.
         let two_days = format!("3-{}-0", 1_000_000_000 - 2 * day);
         let minute = format!("2-{}-5", 1_000_000_000 - 60);
+        let minute_r2 = format!("{minute}-r2");
         assert_eq!(
             left(),
-            [minute.as_str(), two_days.as_str(), "4", "notes.txt"]
+            [
+                "2-3-r3",
+                minute.as_str(),
+                minute_r2.as_str(),
+                two_days.as_str(),
+                "4",
+                "notes.txt"
+            ]
         );
         for i in 0..1100 {
             make(format!("{}-{}-0", 100 + i, 1_000_000_000 - 2 * day));
         }
         sweep(dir, now);
-        assert_eq!(left(), [minute.as_str(), "4", "notes.txt"]);
+        assert_eq!(
+            left(),
+            [
+                "2-3-r3",
+                minute.as_str(),
+                minute_r2.as_str(),
+                "4",
+                "notes.txt"
+            ]
+        );
     }
 
     #[test]
@@ -347,6 +379,20 @@ mod tests {
         assert_ne!(next, first);
         assert!(!first.exists(), "the old stamp is removed");
         assert!(next.exists());
+        // With the hook's own stamps made beside it (__autovenv_renew).
+        let mut turns = Vec::new();
+        for turn in ["-r1", "-r2"] {
+            let mut name = next.as_os_str().to_os_string();
+            name.push(turn);
+            fs::write(&name, "").unwrap();
+            turns.push(PathBuf::from(name));
+        }
+        fs::write(folder.join("newer"), "").unwrap();
+        let last = stamp(&dir, Some(&next), std::slice::from_ref(&folder)).unwrap();
+        assert!(last.exists());
+        for gone in turns.iter().chain([&next]) {
+            assert!(!gone.exists(), "{} is removed", gone.display());
+        }
     }
 
     #[test]
