@@ -193,12 +193,44 @@ __autovenv_walk() {
 __autovenv_rebuild() {
     __autovenv_here() {
         [[ ${PWD-} == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return; }
-        \builtin local __autovenv_d
+        \builtin local __autovenv_d __autovenv_new=''
         for __autovenv_d in ${__autovenv_here_dirs[@]+"${__autovenv_here_dirs[@]}"}; do
-            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || __autovenv_clean "$__autovenv_d" ||
-                { __autovenv_walk; \builtin return; }
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || {
+                __autovenv_clean "$__autovenv_d" || { __autovenv_walk; \builtin return; }
+                __autovenv_new=1
+            }
         done
+        [[ -z $__autovenv_new ]] || __autovenv_renew
     }
+}
+
+# A folder newer than the stamp (made or written to in the two seconds
+# the binary dates its stamp back, as after `git clone` and `cd`) is asked
+# its names at every prompt, until the binary next runs. So the hook makes
+# a stamp of its own beside the binary's, an empty file, and takes it for
+# the stamp at a prompt at least two seconds later (the binary's margin
+# for file systems with coarse times), if every folder is still older than
+# it: this prompt has just asked the newer ones their names, and a change
+# after that dates its folder no earlier than the new stamp. Two names
+# take turns, so a shell leaves at most two files per stamp of the
+# binary's, which removes them with it (src/region.rs). Always true.
+__autovenv_renew() {
+    \builtin local s="${__autovenv_stamp-}" p="${__autovenv_renewing-}" d
+    [[ -n $s ]] || \builtin return 0
+    if [[ -n $p && $p != "$s" && ( $p == "${s%-r[12]}-r1" || $p == "${s%-r[12]}-r2" ) ]]; then
+        ((SECONDS - ${__autovenv_renewing_at:-0} >= 3)) || \builtin return 0
+        for d in ${__autovenv_here_dirs[@]+"${__autovenv_here_dirs[@]}"}; do
+            [[ $d -ot $p ]] || { p=''; \builtin break; }
+        done
+        if [[ -n $p ]]; then
+            __autovenv_stamp=$p __autovenv_renewing=''
+            \builtin return 0
+        fi
+    fi
+    p="${s%-r[12]}-r1"
+    [[ $p != "$s" ]] || p="${s%-r[12]}-r2"
+    { : >|"$p"; } 2>/dev/null || \builtin return 0
+    __autovenv_renewing=$p __autovenv_renewing_at=$SECONDS
 }
 
 # Leaving the project for a folder with no project: the binary left the

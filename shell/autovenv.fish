@@ -318,6 +318,41 @@ function __autovenv_rebuild
     set -g __autovenv_here_args $__autovenv_ot
 end
 
+# The hook's own stamp, for folders newer than the binary's (see the bash
+# hook): `path mtime -R` is fish's clock here. Always true.
+function __autovenv_renew
+    set -l s $__autovenv_stamp
+    test -n "$s"; or return 0
+    builtin -q path; or return 0
+    set -l base (string replace -r -- '-r[12]$' '' $s)
+    set -l p $__autovenv_renewing
+    if test -n "$p" -a "$p" != "$s"; and contains -- $p $base-r1 $base-r2
+        and set -l age (path mtime -R -- $p)
+        test "$age" -ge 3; or return 0
+        for d in $__autovenv_vchain
+            test $d -ot $p; or begin
+                set p ''
+                break
+            end
+        end
+        if test -n "$p"
+            set -g __autovenv_stamp $p
+            set -g __autovenv_renewing ''
+            __autovenv_ot_words $__autovenv_vchain
+            __autovenv_rebuild
+            return 0
+        end
+    end
+    set p $base-r1
+    test "$p" != "$s"; or set p $base-r2
+    # (A redirection that fails warns whatever its stderr: asked first.)
+    set -l dir (path dirname -- $p)
+    test -d $dir -a -w $dir -a \( ! -e $p -o -f $p -a -w $p \); or return 0
+    true >$p
+    set -g __autovenv_renewing $p
+    return 0
+end
+
 # Leaving the project for a folder with no project, with the statements
 # the binary left ready (see the bash hook).
 function __autovenv_left

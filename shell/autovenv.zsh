@@ -196,12 +196,37 @@ __autovenv_walk() {
 __autovenv_rebuild() {
     __autovenv_here() {
         [[ $PWD == "${__autovenv_vdir-}" ]] || { __autovenv_walk; \builtin return }
-        \builtin local __autovenv_d
+        \builtin local __autovenv_d __autovenv_new=''
         for __autovenv_d in "${__autovenv_here_dirs[@]}"; do
-            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || __autovenv_clean "$__autovenv_d" ||
-                { __autovenv_walk; \builtin return }
+            [[ $__autovenv_d -ot ${__autovenv_stamp-} ]] || {
+                __autovenv_clean "$__autovenv_d" || { __autovenv_walk; \builtin return }
+                __autovenv_new=1
+            }
         done
+        [[ -z $__autovenv_new ]] || __autovenv_renew
     }
+}
+
+# The hook's own stamp, for folders newer than the binary's (see the bash
+# hook). Always true.
+__autovenv_renew() {
+    \builtin emulate -L zsh
+    \builtin local s="${__autovenv_stamp-}" p="${__autovenv_renewing-}" d
+    [[ -n $s ]] || \builtin return 0
+    if [[ -n $p && $p != "$s" && ( $p == "${s%-r[12]}-r1" || $p == "${s%-r[12]}-r2" ) ]]; then
+        (( SECONDS - ${__autovenv_renewing_at:-0} >= 3 )) || \builtin return 0
+        for d in "${__autovenv_here_dirs[@]}"; do
+            [[ $d -ot $p ]] || { p=''; \builtin break }
+        done
+        if [[ -n $p ]]; then
+            \builtin typeset -g __autovenv_stamp=$p __autovenv_renewing=''
+            \builtin return 0
+        fi
+    fi
+    p="${s%-r[12]}-r1"
+    [[ $p != "$s" ]] || p="${s%-r[12]}-r2"
+    { : >|"$p" } 2>/dev/null || \builtin return 0
+    \builtin typeset -g __autovenv_renewing=$p __autovenv_renewing_at=$SECONDS
 }
 
 # Leaving the project for a folder with no project, with the statements

@@ -278,21 +278,27 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
 /// alike (both leave data, not code): $PWD is the folder the region was
 /// checked at and every known folder is older than the stamp. When one is
 /// newer (a home folder written to since), each is asked again, the names
-/// of those newer: without that, every prompt there would walk. Defined
+/// of those newer: without that, every prompt there would walk (and the
+/// hook makes a stamp of its own for them, `__autovenv_renew`). Defined
 /// with every region, so that a shell still running an older hook gets it.
 const HERE: &str = "function __autovenv_here
     test \"$PWD\" = \"$__autovenv_vdir\" $__autovenv_here_args; and return 0
     if test \"$PWD\" = \"$__autovenv_vdir\"
         set -l ok 1
+        set -l new ''
         for d in $__autovenv_vchain
-            test -n \"$__autovenv_stamp\" -a \"$d\" -ot \"$__autovenv_stamp\"
-            or __autovenv_clean $d
-            or begin
+            test -n \"$__autovenv_stamp\" -a \"$d\" -ot \"$__autovenv_stamp\"; and continue
+            if __autovenv_clean $d
+                set new 1
+            else
                 set ok ''
                 break
             end
         end
-        test -n \"$ok\"; and return 0
+        if test -n \"$ok\"
+            test -z \"$new\"; or __autovenv_renew
+            return 0
+        end
     end
     __autovenv_walk
 end

@@ -234,6 +234,70 @@ fn age_an_hour(root: &Path, dirs: &[&str]) {
     }
 }
 
+// Folders made just before the binary's run (`git clone`, then `cd`) are
+// newer than its stamp, dated two seconds back, and were asked their names
+// at every prompt until the binary ran again. The hook makes a stamp of its
+// own and takes it at a prompt three seconds later, only if no folder
+// changed since it was made; a marker written after that is still seen.
+per_shell!(new_folders_get_the_hooks_own_stamp, |sh: Sh| {
+    let world = World::new();
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    let deep = project.join("a/b/c");
+    world.mkdir(&deep);
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let noted = |n: usize| world.path(&format!("stamp-{n}"));
+    let note = |s: &mut Script, n: usize| {
+        s.run(format!(
+            "printf '%s\\n' \"$__autovenv_stamp\" > {}",
+            q(&noted(n))
+        ));
+    };
+    let mut s = Script::new(sh, &world);
+    s.cd(&project);
+    note(&mut s, 0);
+    s.cd(&deep);
+    // Made here; a file added to a/b before it is three seconds old.
+    s.run(":");
+    s.run(format!("printf '' > {}", q(&project.join("a/b/notes"))));
+    s.run("sleep 3");
+    note(&mut s, 1);
+    s.run("sleep 3");
+    note(&mut s, 2);
+    let renewed = s.snap();
+    s.run(format!(
+        "printf 'one\\n' > {}",
+        q(&project.join("a/b/.venv-name"))
+    ));
+    let created = s.snap();
+    s.run(format!("command rm {}", q(&project.join("a/b/.venv-name"))));
+    let removed = s.snap();
+    s.run(format!("printf 'one\\n' > {}", q(&deep.join(".venv-name"))));
+    let deepest = s.snap();
+    let ran = s.execute();
+    let read = |n: usize| {
+        let text = std::fs::read_to_string(noted(n)).unwrap();
+        text.trim_end().to_string()
+    };
+    let binarys = read(0);
+    assert!(
+        !binarys.is_empty() && !binarys.ends_with("-r1"),
+        "{binarys}"
+    );
+    assert_eq!(
+        read(1),
+        binarys,
+        "a/b changed after the hook's stamp was made"
+    );
+    assert_eq!(read(2), format!("{binarys}-r1"));
+    ran.snaps[renewed].assert_active(&venv, "p", "3.0", BASE_PATH);
+    ran.snaps[created].assert_active(&one, "one", "1.0", BASE_PATH);
+    ran.snaps[removed].assert_active(&venv, "p", "3.0", BASE_PATH);
+    ran.snaps[deepest].assert_active(&one, "one", "1.0", BASE_PATH);
+});
+
 // Moving up keeps the folders below known to the hook's walk: a marker
 // written in one of them after that is still seen on the way back down.
 per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
