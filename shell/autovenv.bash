@@ -222,8 +222,12 @@ __autovenv_renew() {
         for d in ${__autovenv_here_dirs[@]+"${__autovenv_here_dirs[@]}"}; do
             [[ $d -ot $p ]] || { p=''; \builtin break; }
         done
+        # What was known from the older stamp was looked at before this
+        # one was made: the folders below (__autovenv_known) and above the
+        # project root are asked their names again.
         if [[ -n $p ]]; then
-            __autovenv_stamp=$p __autovenv_renewing=''
+            __autovenv_stamp=$p __autovenv_renewing='' __autovenv_known=${__autovenv_vdir-}
+            __autovenv_above=''
             \builtin return 0
         fi
     fi

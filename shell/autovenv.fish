@@ -335,9 +335,13 @@ function __autovenv_renew
                 break
             end
         end
+        # The folders above the project root were known from the older
+        # stamp, looked at before this one was made: asked again. (Those
+        # of $__autovenv_vchain were all asked or tested just now.)
         if test -n "$p"
             set -g __autovenv_stamp $p
             set -g __autovenv_renewing ''
+            set -g __autovenv_above
             __autovenv_ot_words $__autovenv_vchain
             __autovenv_rebuild
             return 0

@@ -218,8 +218,10 @@ __autovenv_renew() {
         for d in "${__autovenv_here_dirs[@]}"; do
             [[ $d -ot $p ]] || { p=''; \builtin break }
         done
+        # (What was known from the older stamp is asked again: see bash.)
         if [[ -n $p ]]; then
-            \builtin typeset -g __autovenv_stamp=$p __autovenv_renewing=''
+            \builtin typeset -g __autovenv_stamp=$p __autovenv_renewing='' \
+                __autovenv_known=${__autovenv_vdir-} __autovenv_above=''
             \builtin return 0
         fi
     fi

@@ -298,6 +298,59 @@ per_shell!(new_folders_get_the_hooks_own_stamp, |sh: Sh| {
     ran.snaps[deepest].assert_active(&one, "one", "1.0", BASE_PATH);
 });
 
+// The hook's stamp vouches only for what the hook saw after making it: a
+// folder below known from an earlier walk, and the folders above the
+// project root the binary found clean, are asked their names again, so
+// a marker written in one of them before the stamp was made is seen.
+per_shell!(
+    the_hooks_own_stamp_vouches_only_for_what_it_saw,
+    |sh: Sh| {
+        let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+        for above in [true, false] {
+            let world = World::new();
+            let one = world.venv(&world.central.join("one"), "1.0");
+            let project = world.path("p");
+            world.venv(&project.join("venv"), "3.0");
+            world.allow(&project);
+            world.mkdir(&project.join("a/b"));
+            let noted = world.path("stamp");
+            let (marker, goal) = if above {
+                (world.root.join(".venv-name"), world.root.clone())
+            } else {
+                (project.join("a/b/.venv-name"), project.join("a/b"))
+            };
+            let mut s = Script::new(sh, &world);
+            s.cd(&project);
+            // The marker is written where the search does not look from
+            // p/a, a second (bash before 5.1 compares whole seconds)
+            // before the prompt that makes the hook's stamp, which the
+            // prompt three seconds later takes.
+            let write = format!("printf 'one\\n' > {}; sleep 1", q(&marker));
+            if above {
+                s.run(write);
+                s.cd(&project.join("a"));
+                s.run(":");
+            } else {
+                s.cd(&project.join("a/b"));
+                s.cd(&project.join("a"));
+                s.run(write);
+            }
+            s.run("sleep 3");
+            s.run(format!(
+                "printf '%s\\n' \"$__autovenv_stamp\" > {}",
+                q(&noted)
+            ));
+            s.cd(&goal);
+            let there = s.snap();
+            let ran = s.execute();
+            let stamp = std::fs::read_to_string(&noted).unwrap();
+            assert!(stamp.trim_end().ends_with("-r1"), "{stamp}");
+            eprintln!("marker {}", marker.display());
+            ran.snaps[there].assert_active(&one, "one", "1.0", BASE_PATH);
+        }
+    }
+);
+
 // Moving up keeps the folders below known to the hook's walk: a marker
 // written in one of them after that is still seen on the way back down.
 per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
