@@ -322,11 +322,10 @@ end
 # hook): `path mtime -R` is fish's clock here. Always true.
 function __autovenv_renew
     set -l s $__autovenv_stamp
-    test -n "$s"; or return 0
+    test -n "$s" -a "$__autovenv_renew_failed" != "$s"; or return 0
     builtin -q path; or return 0
-    set -l base (string replace -r -- '-r[12]$' '' $s)
     set -l p $__autovenv_renewing
-    if test -n "$p" -a "$p" != "$s"; and contains -- $p $base-r1 $base-r2
+    if test -n "$p" -a "$__autovenv_renewing_for" = "$s"
         and set -l age (path mtime -R -- $p)
         test "$age" -ge 3; or return 0
         for d in $__autovenv_vchain
@@ -347,13 +346,19 @@ function __autovenv_renew
             return 0
         end
     end
+    set -l base (string replace -r -- '-r[12]$' '' $s)
     set p $base-r1
     test "$p" != "$s"; or set p $base-r2
-    # (A redirection that fails warns whatever its stderr: asked first.)
+    # (A redirection that fails warns whatever its stderr: asked first,
+    # and not again for this stamp.)
     set -l dir (path dirname -- $p)
-    test -d $dir -a -w $dir -a \( ! -e $p -o -f $p -a -w $p \); or return 0
+    if not test -d $dir -a -w $dir -a \( ! -e $p -o -f $p -a -w $p \)
+        set -g __autovenv_renew_failed $s
+        return 0
+    end
     true >$p
     set -g __autovenv_renewing $p
+    set -g __autovenv_renewing_for $s
     return 0
 end
 

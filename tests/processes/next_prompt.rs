@@ -298,6 +298,56 @@ per_shell!(new_folders_get_the_hooks_own_stamp, |sh: Sh| {
     ran.snaps[deepest].assert_active(&one, "one", "1.0", BASE_PATH);
 });
 
+// Where the hook's stamp cannot be written (a data folder made read-only
+// under the shell), the hook says nothing, keeps asking the new folder its
+// names, and sees a marker written there.
+per_shell!(the_hooks_own_stamp_where_it_cannot_be_written, |sh: Sh| {
+    // Runs as `nobody`, whose interpreter must be reachable: the system's.
+    let system_python = PathBuf::from("/usr/bin/python3");
+    if !system_python.exists() {
+        eprintln!("SKIPPED: no /usr/bin/python3 for an unprivileged user");
+        return;
+    }
+    let world = World::new();
+    let make = |dir: &Path, version: &str| {
+        util::make_venv_by_hand_with(dir, &system_python);
+        util::write_flaskish(dir, version);
+        dir.to_path_buf()
+    };
+    let one = make(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = make(&project.join("venv"), "3.0");
+    world.allow(&project);
+    world.mkdir(&project.join("a"));
+    let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+    let stamps = world.data.join("stamps");
+    let mut s = Script::new(sh, &world);
+    s.as_nobody(&world);
+    s.cd(&project);
+    // (Made by the binary just now, as the shell's user.)
+    s.run(format!("chmod 555 {}", q(&stamps)));
+    s.cd(&project.join("a"));
+    s.run(":");
+    s.run("sleep 3");
+    s.run(":");
+    let kept = s.snap();
+    s.run(format!(
+        "printf 'one\\n' > {}",
+        q(&project.join("a/.venv-name"))
+    ));
+    let created = s.snap();
+    s.run(format!("chmod 755 {}", q(&stamps)));
+    let ran = s.execute();
+    ran.snaps[kept].assert_active(&venv, "p", "3.0", BASE_PATH);
+    ran.snaps[created].assert_active(&one, "one", "1.0", BASE_PATH);
+    let noise: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ermission") || l.contains("warning") || l.contains("rror"))
+        .collect();
+    assert!(noise.is_empty(), "{noise:#?}");
+});
+
 // The hook's stamp vouches only for what the hook saw after making it: a
 // folder below known from an earlier walk, and the folders above the
 // project root the binary found clean, are asked their names again, so
