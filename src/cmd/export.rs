@@ -157,6 +157,19 @@ struct Run<'a> {
     current: &'a Current,
 }
 
+impl Run<'_> {
+    /// A decision for a state the hook's update leaves (never the user's
+    /// `deactivate`).
+    fn decide(
+        &self,
+        current: &Current,
+        detection: detect::Detection,
+        memo: &Local,
+    ) -> engine::Decision {
+        engine::decide_with(current, self.config, detection, memo, false)
+    }
+}
+
 /// What brings the shell back to `line_dir`'s state from the state this
 /// update leaves: decided for `line_dir` from the environment as it will be,
 /// with the memo as it will be. The hook applies it, with no process, if
@@ -168,25 +181,13 @@ fn back_update(
     memo_after: &Local,
     line_dir: &std::path::Path,
 ) -> settle::HookUpdate {
-    let Run {
-        env,
-        config,
-        seen,
-        shell,
-        current,
-    } = *run;
-    let (after, current_after) = state_after(env, current, decision, Some(line_dir));
-    let back = engine::decide_with(
-        &current_after,
-        config,
-        detect::detect_in(line_dir, config, seen),
-        memo_after,
-        false,
-    );
+    let (after, current_after) = state_after(run.env, run.current, decision, Some(line_dir));
+    let detection = detect::detect_in(line_dir, run.config, run.seen);
+    let back = run.decide(&current_after, detection, memo_after);
     let mut settled = settle::settle(&after, &current_after, &back, memo_after, false);
     // The stamp of the update it undoes.
-    settled.find_region(shell, &back, config, settle::Stamps::Keep);
-    settled.for_hook(shell, &back, memo_after, false).0
+    settled.find_region(run.shell, &back, run.config, settle::Stamps::Keep);
+    settled.for_hook(run.shell, &back, memo_after, false).0
 }
 
 /// The update that leaves the project for a folder with no project, from
@@ -200,17 +201,15 @@ fn leave_update(
     let Run {
         env,
         config,
-        seen,
         shell,
         current,
+        ..
     } = *run;
     let (after, current_after) = state_after(env, current, decision, None);
-    let leave = engine::decide_with(
+    let leave = run.decide(
         &current_after,
-        config,
-        detect::nothing(config, seen),
+        detect::nothing(config, run.seen),
         memo_after,
-        false,
     );
     if leave.unreadable.is_some() || leave.probes.contains(&detect::Probe::Volatile) {
         return None;

@@ -223,6 +223,17 @@ per_shell!(changes_far_above_are_seen_at_depth_50, |sh: Sh| {
     ran.snaps[gone].assert_inactive(BASE_PATH, &base_prompt(sh));
 });
 
+/// A project `p` with an environment of its own (version 3.0), allowed,
+/// and a central environment `one` (1.0) for the markers a test writes:
+/// (one, p, p's environment).
+fn project_and_one(world: &World) -> (PathBuf, PathBuf, PathBuf) {
+    let one = world.venv(&world.central.join("one"), "1.0");
+    let project = world.path("p");
+    let venv = world.venv(&project.join("venv"), "3.0");
+    world.allow(&project);
+    (one, project, venv)
+}
+
 /// Dates `dirs` (below `root`) an hour back, as in a project worked in
 /// for a while: the hook's walk knows a folder only while it is older than
 /// the stamp (made 2 s back), and the tests' folders are seconds old.
@@ -241,10 +252,7 @@ fn age_an_hour(root: &Path, dirs: &[&str]) {
 // changed since it was made; a marker written after that is still seen.
 per_shell!(new_folders_get_the_hooks_own_stamp, |sh: Sh| {
     let world = World::new();
-    let one = world.venv(&world.central.join("one"), "1.0");
-    let project = world.path("p");
-    let venv = world.venv(&project.join("venv"), "3.0");
-    world.allow(&project);
+    let (one, project, venv) = project_and_one(&world);
     let deep = project.join("a/b/c");
     world.mkdir(&deep);
     let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
@@ -358,10 +366,7 @@ per_shell!(
         let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
         for above in [true, false] {
             let world = World::new();
-            let one = world.venv(&world.central.join("one"), "1.0");
-            let project = world.path("p");
-            world.venv(&project.join("venv"), "3.0");
-            world.allow(&project);
+            let (one, project, _) = project_and_one(&world);
             world.mkdir(&project.join("a/b"));
             let noted = world.path("stamp");
             let (marker, goal) = if above {
@@ -405,10 +410,7 @@ per_shell!(
 // written in one of them after that is still seen on the way back down.
 per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
     let world = World::new();
-    let one = world.venv(&world.central.join("one"), "1.0");
-    let project = world.path("p");
-    let venv = world.venv(&project.join("venv"), "3.0");
-    world.allow(&project);
+    let (one, project, venv) = project_and_one(&world);
     let deep = project.join("a/b/c");
     world.mkdir(&deep);
     age_an_hour(&project, &["a", "a/b", "a/b/c"]);
@@ -439,10 +441,7 @@ per_shell!(a_marker_below_is_seen_after_moving_up, |sh: Sh| {
 // it is not taken for a pattern.
 per_shell!(quick_ways_in_old_folders_still_see_markers, |sh: Sh| {
     let world = World::new();
-    let one = world.venv(&world.central.join("one"), "1.0");
-    let project = world.path("p");
-    let venv = world.venv(&project.join("venv"), "3.0");
-    world.allow(&project);
+    let (one, project, venv) = project_and_one(&world);
     for dir in ["a/b/c", "x", "a?", "ab/c"] {
         world.mkdir(&project.join(dir));
     }
@@ -492,10 +491,7 @@ per_shell!(
     leaving_through_old_folders_above_still_sees_markers,
     |sh: Sh| {
         let world = World::new();
-        let one = world.venv(&world.central.join("one"), "1.0");
-        let project = world.path("p");
-        let venv = world.venv(&project.join("venv"), "3.0");
-        world.allow(&project);
+        let (one, project, venv) = project_and_one(&world);
         let w = world.root.clone();
         let beside = world.path("out");
         let far = world.path("far/away");
@@ -551,10 +547,7 @@ per_shell!(
 // written above is still seen at the next prompt.
 per_shell!(without_a_stamp_every_question_is_asked, |sh: Sh| {
     let world = World::new();
-    let one = world.venv(&world.central.join("one"), "1.0");
-    let project = world.path("p");
-    let venv = world.venv(&project.join("venv"), "3.0");
-    world.allow(&project);
+    let (one, project, venv) = project_and_one(&world);
     std::fs::write(world.data.join("stamps"), "not a folder").unwrap();
     let deep = project.join("a/b/c");
     world.mkdir(&deep);
