@@ -213,7 +213,7 @@ __autovenv_renew() {
     \builtin emulate -L zsh
     \builtin local s="${__autovenv_stamp-}" p="${__autovenv_renewing-}" d
     [[ -n $s ]] || \builtin return 0
-    if [[ -n $p && $p != "$s" && ( $p == "${s%-r[12]}-r1" || $p == "${s%-r[12]}-r2" ) ]]; then
+    if [[ -n $p && ${__autovenv_renewing_for-} == "$s" ]]; then
         (( SECONDS - ${__autovenv_renewing_at:-0} >= 3 )) || \builtin return 0
         for d in "${__autovenv_here_dirs[@]}"; do
             [[ $d -ot $p ]] || { p=''; \builtin break }
@@ -228,7 +228,8 @@ __autovenv_renew() {
     p="${s%-r[12]}-r1"
     [[ $p != "$s" ]] || p="${s%-r[12]}-r2"
     { : >|"$p" } 2>/dev/null || \builtin return 0
-    \builtin typeset -g __autovenv_renewing=$p __autovenv_renewing_at=$SECONDS
+    \builtin typeset -g __autovenv_renewing=$p __autovenv_renewing_for=$s \
+        __autovenv_renewing_at=$SECONDS
 }
 
 # Leaving the project for a folder with no project, with the statements

@@ -154,6 +154,7 @@ pub struct Detection {
 }
 
 /// Asks the file system, and records each question with its answer.
+#[derive(Default)]
 pub(crate) struct Prober {
     pub(crate) probes: Vec<Probe>,
     unreadable: Option<String>,
@@ -235,10 +236,7 @@ pub struct Seen {
 
 impl Seen {
     pub fn open(config: &Config) -> Seen {
-        let mut prober = Prober {
-            probes: Vec::new(),
-            unreadable: None,
-        };
+        let mut prober = Prober::default();
         let tools = crate::locate::Tools::open(config, &mut prober);
         Seen {
             tools,
@@ -725,8 +723,5 @@ mod fuzz {
 /// An empty prober, for the locators' own tests.
 #[cfg(test)]
 pub(crate) fn tests_prober() -> Prober {
-    Prober {
-        probes: Vec::new(),
-        unreadable: None,
-    }
+    Prober::default()
 }

@@ -231,11 +231,8 @@ pub fn stamp(dir: &Path, previous: Option<&Path>, folders: &[PathBuf]) -> Option
     }
     if let Some(prev) = previous.filter(|p| ours(p)) {
         let _ = std::fs::remove_file(prev);
-        // The hook's own stamps beside it (its __autovenv_renew).
-        for turn in ["-r1", "-r2"] {
-            let mut name = prev.as_os_str().to_os_string();
-            name.push(turn);
-            let _ = std::fs::remove_file(name);
+        for own in hooks_stamps(prev) {
+            let _ = std::fs::remove_file(own);
         }
     }
     // Stamps of shells that ended are never removed by them: once in a
@@ -247,12 +244,25 @@ pub fn stamp(dir: &Path, previous: Option<&Path>, folders: &[PathBuf]) -> Option
     Some(path)
 }
 
-/// `PID-SECS-NANOS`, or a hook's own stamp made beside one (`-r1`, `-r2`).
+/// What the hook adds to a stamp's name for a stamp of its own, in turns
+/// (its __autovenv_renew).
+const HOOK_TURNS: [&str; 2] = ["-r1", "-r2"];
+
+/// The hook's own stamps beside `stamp`.
+fn hooks_stamps(stamp: &Path) -> [PathBuf; 2] {
+    HOOK_TURNS.map(|turn| {
+        let mut name = stamp.as_os_str().to_os_string();
+        name.push(turn);
+        PathBuf::from(name)
+    })
+}
+
+/// `PID-SECS-NANOS`, or a hook's own stamp made beside one.
 fn is_stamp_name(name: &std::ffi::OsStr) -> bool {
     let b = name.as_encoded_bytes();
-    let b = b
-        .strip_suffix(b"-r1")
-        .or_else(|| b.strip_suffix(b"-r2"))
+    let b = HOOK_TURNS
+        .iter()
+        .find_map(|turn| b.strip_suffix(turn.as_bytes()))
         .unwrap_or(b);
     !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'-')
 }
@@ -380,12 +390,9 @@ mod tests {
         assert!(!first.exists(), "the old stamp is removed");
         assert!(next.exists());
         // With the hook's own stamps made beside it (__autovenv_renew).
-        let mut turns = Vec::new();
-        for turn in ["-r1", "-r2"] {
-            let mut name = next.as_os_str().to_os_string();
-            name.push(turn);
-            fs::write(&name, "").unwrap();
-            turns.push(PathBuf::from(name));
+        let turns = hooks_stamps(&next);
+        for own in &turns {
+            fs::write(own, "").unwrap();
         }
         fs::write(folder.join("newer"), "").unwrap();
         let last = stamp(&dir, Some(&next), std::slice::from_ref(&folder)).unwrap();

@@ -103,11 +103,9 @@ per_bash!(export_in_a_deleted_directory_exits_quietly, |sh: Sh| {
 
 per_bash!(unreadable_and_unsearchable_parents, |sh: Sh| {
     // Runs as `nobody`, whose interpreter must be reachable: the system's.
-    let system_python = PathBuf::from("/usr/bin/python3");
-    if !system_python.exists() {
-        eprintln!("SKIPPED: no /usr/bin/python3 for an unprivileged user");
+    let Some(system_python) = util::system_python_for_nobody() else {
         return;
-    }
+    };
     let world = World::new();
     let make = |dir: &std::path::Path, version: &str| {
         util::make_venv_by_hand_with(&dir.join("venv"), &system_python);

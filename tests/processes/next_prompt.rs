@@ -311,11 +311,9 @@ per_shell!(new_folders_get_the_hooks_own_stamp, |sh: Sh| {
 // names, and sees a marker written there.
 per_shell!(the_hooks_own_stamp_where_it_cannot_be_written, |sh: Sh| {
     // Runs as `nobody`, whose interpreter must be reachable: the system's.
-    let system_python = PathBuf::from("/usr/bin/python3");
-    if !system_python.exists() {
-        eprintln!("SKIPPED: no /usr/bin/python3 for an unprivileged user");
+    let Some(system_python) = util::system_python_for_nobody() else {
         return;
-    }
+    };
     let world = World::new();
     let make = |dir: &Path, version: &str| {
         util::make_venv_by_hand_with(dir, &system_python);

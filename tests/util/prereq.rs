@@ -77,3 +77,15 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
 pub fn is_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
 }
+
+/// The system's interpreter, for a test that runs as `nobody` (who cannot
+/// reach one under root's home); None, with the reason printed, where there
+/// is none.
+pub fn system_python_for_nobody() -> Option<PathBuf> {
+    let python = PathBuf::from("/usr/bin/python3");
+    if python.exists() {
+        return Some(python);
+    }
+    eprintln!("SKIPPED: no /usr/bin/python3 for an unprivileged user");
+    None
+}
