@@ -122,7 +122,7 @@ impl Shell {
     pub fn render_check(self, check: &Check) -> String {
         let mut out = String::new();
         match self {
-            Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check),
+            Shell::Bash | Shell::Zsh => posix::render_check(&mut out, check, self),
             Shell::Fish => fish::render_check(&mut out, check),
             Shell::Nu => out.push_str(&nu::render_check(check)),
             Shell::Xonsh => out.push_str(&xonsh::render_check(check)),

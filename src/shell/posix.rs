@@ -132,7 +132,13 @@ pub fn render_memo(out: &mut String, value: &str) {
 /// The check as one `[[ ]]` (one builtin call, no process), then the first
 /// line of any `.venv-name` that decided the environment, then the region's
 /// test (`__autovenv_here`, see `crate::region` and the hooks' walk).
-pub fn render_check(out: &mut String, check: &Check) {
+///
+/// The deciding variables: bash compares them joined into one string, zsh
+/// one by one, an empty one with `-z`. Each is what that shell does
+/// fastest, timed in a loop of 2,000 calls (25 variables, 3 of them set):
+/// bash 17 µs joined against 23 one by one, zsh 35–50 µs joined against
+/// 7 one by one (zsh matches the long right-hand side as a pattern).
+pub fn render_check(out: &mut String, check: &Check, shell: Shell) {
     if check.is_volatile() {
         out.push_str("__autovenv_unchanged() { \\builtin return 1; }\n");
         return;
@@ -140,13 +146,17 @@ pub fn render_check(out: &mut String, check: &Check) {
     let q = |p: &std::path::Path| quote(p.as_os_str().as_bytes());
     let mut terms = Vec::new();
     let vars: Vec<_> = check.compared_vars().collect();
-    if !super::can_join(check) {
+    if shell == Shell::Zsh || !super::can_join(check) {
         for (name, value) in &vars {
-            terms.push(format!("${{{name}-}} == {}", quote(value.as_bytes())));
+            terms.push(if value.is_empty() {
+                format!("-z ${{{name}-}}")
+            } else {
+                format!("${{{name}-}} == {}", quote(value.as_bytes()))
+            });
         }
         for (name, set) in &check.set_flags {
-            let want = if *set { "'x'" } else { "''" };
-            terms.push(format!("${{{name}+x}} == {want}"));
+            let test = if *set { "-n" } else { "-z" };
+            terms.push(format!("{test} ${{{name}+x}}"));
         }
     } else if !vars.is_empty() || !check.set_flags.is_empty() {
         let mut seen = Vec::new();
@@ -287,9 +297,9 @@ mod tests {
         }
     }
 
-    /// The variables' joined comparison passes exactly when every value is
-    /// the same, in real bash and zsh; a value holding the separator falls
-    /// back to one comparison per variable.
+    /// The variables' comparison passes exactly when every value is the
+    /// same, in real bash (joined; a value holding the separator falls back
+    /// to one comparison per variable) and zsh (one by one).
     #[test]
     fn joined_variable_check_in_real_shells() {
         use std::process::Command;
@@ -300,6 +310,11 @@ mod tests {
             let Some(exe) = crate::shell::test_shell(name) else {
                 continue;
             };
+            let shell = if name.starts_with("zsh") {
+                Shell::Zsh
+            } else {
+                Shell::Bash
+            };
             for a in [&b"one"[..], b"x\x1fy"] {
                 let check = Check {
                     vars: vec![("CA", bytes::os(a).to_os_string()), ("CB", "".into())],
@@ -308,7 +323,7 @@ mod tests {
                     region: None,
                 };
                 let mut code = String::new();
-                render_check(&mut code, &check);
+                render_check(&mut code, &check, shell);
                 let script = format!(
                     "{code}\nexport CA={qa}\n__autovenv_unchanged && echo same\nCB=1; __autovenv_unchanged || echo changed\nCB=; CF=; __autovenv_unchanged || echo flagged\nunset CF; CA=other; __autovenv_unchanged || echo changed-a\n",
                     qa = quote(a)
