@@ -368,10 +368,8 @@ function __autovenv_left
     test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
     test "$PWD" != "$__autovenv_top"; or return 1
     set -g __autovenv_walked
-    # (The check just asked the variables and files: __autovenv_unchanged.)
-    begin
-        test -n "$__autovenv_same_ok"; or __autovenv_same
-    end; and __autovenv_walk --outside; or return 1
+    # (The check just asked the variables and files: see the bash hook.)
+    test -n "$__autovenv_same_ok"; and __autovenv_walk --outside; or return 1
     eval $__autovenv_leave_code
     # The walk just looked at every folder up to `/`: the new region's.
     if set -q __autovenv_walked[1]

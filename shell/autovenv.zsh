@@ -238,8 +238,8 @@ __autovenv_left() {
     [[ -n ${__autovenv_leave_ready-} && -n ${__autovenv_top-} ]] || \builtin return 1
     [[ $PWD != "$__autovenv_top" && $PWD != "${__autovenv_top%/}/"* ]] || \builtin return 1
     \builtin typeset -g __autovenv_walked=
-    # (The check just asked the variables and files: __autovenv_unchanged.)
-    { [[ -n ${__autovenv_same_ok-} ]] || __autovenv_same } && __autovenv_walk --outside || \builtin return 1
+    # (The check just asked the variables and files: see the bash hook.)
+    [[ -n ${__autovenv_same_ok-} ]] && __autovenv_walk --outside || \builtin return 1
     \builtin eval -- "${__autovenv_leave_code-}"
     # The walk just looked at every folder up to `/`: the new region's.
     if [[ -n $__autovenv_walked ]]; then

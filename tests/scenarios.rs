@@ -231,6 +231,39 @@ per_shell!(
     }
 );
 
+// A hand activation and a `cd` out of the project on one line: the
+// statements kept ready for leaving were for the variables of before,
+// so the hand's environment must not be switched off with no process.
+// (Leaving reads from the check whether the variables held; a check that
+// noted so when they did not would fail this.)
+per_shell!(hand_activation_then_leaving_on_one_line, |sh: Sh| {
+    let p = projects();
+    let hand = p.world.venv(&p.world.path("by_hand/env"), "9.9.9");
+    let mut s = Script::new(sh, &p.world);
+    s.cd(&p.client);
+    let ours = s.snap();
+    s.run(format!(
+        "{} && {}",
+        sh.source_activate(&hand),
+        sh.cd(&p.outside)
+    ));
+    let left = s.snap();
+    let ran = s.execute();
+    ran.snaps[ours].assert_active(
+        &p.client.join("venv"),
+        "client_flask_app",
+        "1.1.4",
+        BASE_PATH,
+    );
+    assert_eq!(
+        ran.snaps[left].virtual_env().as_deref(),
+        Some(hand.as_path()),
+        "{:#?}",
+        ran.snaps[left]
+    );
+    assert!(ran.snaps[left].python_str().contains("9.9.9"));
+});
+
 per_shell!(child_shell_adopts_the_activation, |sh: Sh| {
     let p = projects();
     let mut s = Script::new(sh, &p.world);

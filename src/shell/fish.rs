@@ -208,17 +208,17 @@ pub fn render_check(out: &mut String, check: &Check) {
         parts.push("true".into());
     }
     match &check.region {
-        // The variables and files alone, for the hook's leaving too.
+        // The variables and files asked in the check itself, a function
+        // call less per prompt; leaving reads whether they held from
+        // `__autovenv_same_ok` (see the posix renderer).
         Some(region) => {
             render_region(out, region);
             let _ = writeln!(
                 out,
-                "function __autovenv_same; {}; end",
+                "function __autovenv_unchanged; set -g __autovenv_same_ok ''; {}; and set -g __autovenv_same_ok 1; and __autovenv_here; end",
                 parts.join("; and ")
             );
-            out.push_str(
-                "function __autovenv_unchanged; __autovenv_same; and set -g __autovenv_same_ok 1; and __autovenv_here; end\n",
-            );
+            out.push_str("function __autovenv_same; test -n \"$__autovenv_same_ok\"; end\n");
         }
         None => {
             let _ = writeln!(
