@@ -56,6 +56,9 @@ pub struct Region {
     /// already: for statements kept ready beside a check that defined it
     /// with the same names, which then need not define it again.
     pub keeps_clean: bool,
+    /// Kept ready beside a check with a region, which defined the hook's
+    /// fixed functions for it (fish's `__autovenv_here`): not again.
+    pub beside: bool,
 }
 
 impl Region {
@@ -111,6 +114,7 @@ impl Region {
                 .filter(|p| matches!(p.marker, Marker::Pipenv { .. }))
                 .map(|_| pipenv_max_depth),
             keeps_clean: false,
+            beside: false,
         }
     }
 
@@ -127,6 +131,7 @@ impl Region {
             moves: true,
             max_depth: None,
             keeps_clean: inside.names == names,
+            beside: true,
         }
     }
 

@@ -271,7 +271,11 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
         "set -g __autovenv_ot {}; set -g __autovenv_here_args $__autovenv_ot",
         words.join(" ")
     );
-    out.push_str(HERE);
+    // Leaving parses what it applies: about 0.1 ms of a fish leave for
+    // this one function, already defined by the check it is kept beside.
+    if !region.beside {
+        out.push_str(HERE);
+    }
 }
 
 /// The region's test, after the binary's run and after the hook's walk
@@ -280,7 +284,8 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
 /// newer (a home folder written to since), each is asked again, the names
 /// of those newer: without that, every prompt there would walk (and the
 /// hook makes a stamp of its own for them, `__autovenv_renew`). Defined
-/// with every region, so that a shell still running an older hook gets it.
+/// with every check that has a region, so that a shell still running an
+/// older hook gets it (statements kept ready beside one need not).
 const HERE: &str = "function __autovenv_here
     test \"$PWD\" = \"$__autovenv_vdir\" $__autovenv_here_args; and return 0
     if test \"$PWD\" = \"$__autovenv_vdir\"
