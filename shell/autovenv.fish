@@ -171,6 +171,23 @@ end
 # With --outside: whether no folder from $PWD up to `/` holds a name, and
 # $PWD is not under $__autovenv_top.
 function __autovenv_walk
+    # The usual move within a project, before anything is set up: to the
+    # region's top or to a folder known already (all its folders up to the
+    # top are known then too), while every known folder is still older
+    # than the stamp. One `test` call asks them all; a list of them only
+    # grows so far.
+    # ($__autovenv_ot holds the `test` words for the known folders: the
+    # binary and every walk set the two together.)
+    if test "$argv[1]" != --outside -a -n "$__autovenv_moves" -a -z "$__autovenv_maxdepth" -a -n "$__autovenv_stamp"
+        and not set -q __autovenv_vchain[32]
+        and begin
+            test "$PWD" = "$__autovenv_top"; or contains -- $PWD $__autovenv_vchain
+        end
+        and test -n "$__autovenv_stamp" $__autovenv_ot
+        set -g __autovenv_vdir $PWD
+        __autovenv_rebuild
+        return 0
+    end
     set -l top $__autovenv_top
     set -l known $__autovenv_vchain
     set -l s $__autovenv_stamp
@@ -199,21 +216,13 @@ function __autovenv_walk
     # substitution below would split it.
     string match -q -- '*'\n'*' "$PWD"; and return 1
     # The usual moves need no command substitution (in fish 3.6 one costs
-    # more than the rest of the walk): $PWD is the region's top, or a
-    # folder known already (all its folders up to the top are, then), or
-    # a folder right below the one the region was last checked at. The
-    # known folders are tested all at once; a list of them only grows so
-    # far.
-    # ($__autovenv_ot holds the `test` words for the known folders: the
-    # binary and every walk set the two together.)
+    # more than the rest of the walk): to the region's top or a folder
+    # known (at the top of this function), or to a folder right below the
+    # one the region was last checked at.
     set -l v $__autovenv_vdir
     if test -z "$away" -a -z "$max" -a -n "$s"; and not set -q known[32]
         if test "$PWD" = "$top"; or contains -- $PWD $known
-            if test -n "$s" $__autovenv_ot
-                set -g __autovenv_vdir $PWD
-                __autovenv_rebuild
-                return 0
-            end
+            # (Known, but some folder is newer than the stamp: the long way.)
         else if test "$v" != /
             and begin
                 test "$v" = "$top"; or contains -- $v $known
