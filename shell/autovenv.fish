@@ -217,13 +217,13 @@ function __autovenv_walk
     string match -q -- '*'\n'*' "$PWD"; and return 1
     # The usual moves need no command substitution (in fish 3.6 one costs
     # more than the rest of the walk): to the region's top or a folder
-    # known (at the top of this function), or to a folder right below the
-    # one the region was last checked at.
+    # known (at the top of this function; here, when one of them is newer
+    # than the stamp, the long way), or to a folder right below the one
+    # the region was last checked at.
     set -l v $__autovenv_vdir
     if test -z "$away" -a -z "$max" -a -n "$s"; and not set -q known[32]
-        if test "$PWD" = "$top"; or contains -- $PWD $known
-            # (Known, but some folder is newer than the stamp: the long way.)
-        else if test "$v" != /
+        if test "$PWD" != "$top" -a "$v" != /
+            and not contains -- $PWD $known
             and begin
                 test "$v" = "$top"; or contains -- $v $known
             end
