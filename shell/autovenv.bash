@@ -109,10 +109,13 @@ __autovenv_apply() {
     # as arguments: nothing of them reaches the environment of anything else.
     # --stale: an `autovenv` command dropped the test (see below), so the
     # binary sends it again even if it has not changed.
+    # --hook: which build's hook this is. The binary at this path may have
+    # been replaced since (an upgrade); one of another build loads its own
+    # hook before anything else.
     # `exec`: the subshell becomes the binary. bash does that by itself for
     # a lone command, except while a trap runs (the DEBUG trap below), where
     # it would fork a second time.
-    __autovenv_code=$(\builtin exec "$__autovenv_bin" export bash "$@" \
+    __autovenv_code=$(\builtin exec "$__autovenv_bin" export bash --hook "${__autovenv_hook_id-}" "$@" \
         --local "${__autovenv_local-}" --foreign "${_OLD_VIRTUAL_PATH+1}" \
         --stale "${__autovenv_stale-}") || \builtin return 0
     # The statements are ordered so that stopping after any one of them (a
@@ -442,5 +445,10 @@ else
     esac
 fi
 \builtin unset __autovenv_with_trap
+
+# Which build's hook this is, passed with every call (--hook): set last, so
+# that a hook loaded again only in part (a Ctrl-C while the binary's output
+# loads a newer one) still says it is the older, and is loaded again whole.
+__autovenv_hook_id=@AUTOVENV_HOOK_ID@
 
 fi

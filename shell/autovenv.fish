@@ -138,8 +138,9 @@ function __autovenv_apply
     # binary's. Nothing is evaluated unless the binary succeeded. (`eval`
     # of one string costs a fraction of piping lines into `source`.)
     # --stale: an `autovenv` command dropped the test (see below), so the
-    # binary sends it again even if it has not changed.
-    set -l code ($__autovenv_bin export fish $argv --local "$__autovenv_local" --foreign $foreign --stale "$__autovenv_stale")
+    # binary sends it again even if it has not changed. --hook: which
+    # build's hook this is (see the bash hook).
+    set -l code ($__autovenv_bin export fish --hook "$__autovenv_hook_id" $argv --local "$__autovenv_local" --foreign $foreign --stale "$__autovenv_stale")
     or return 0
     # The statements are ordered so that stopping after any one of them (a
     # Ctrl-C) leaves a state the next prompt completes.
@@ -538,5 +539,8 @@ if not functions -q __autovenv_fish_prompt_orig
     echo "autovenv: the fish_prompt in your functions folder is a copy of autovenv's prompt wrapper (saved while a project was active); fish's default prompt is used instead until you save your own again" >&2
     __autovenv_default_prompt
 end
+
+# Which build's hook this is (see the bash hook): set last.
+set -g __autovenv_hook_id @AUTOVENV_HOOK_ID@
 
 end

@@ -122,9 +122,9 @@ __autovenv_apply() {
     \builtin emulate -L zsh
     \builtin trap '' INT
     \builtin local __autovenv_code
-    # Bookkeeping and the hand-activation flag go as arguments (see the bash
-    # hook).
-    __autovenv_code=$("$__autovenv_bin" export zsh "$@" \
+    # Bookkeeping, the hand-activation flag and which build's hook this is
+    # go as arguments (see the bash hook).
+    __autovenv_code=$("$__autovenv_bin" export zsh --hook "${__autovenv_hook_id-}" "$@" \
         --local "$__autovenv_local" --foreign "${_OLD_VIRTUAL_PATH+1}" \
         --stale "${__autovenv_stale-}") || \builtin return 0
     [[ -z $__autovenv_code ]] || \builtin eval -- "$__autovenv_code"
@@ -329,5 +329,8 @@ autovenv() {
     (( ${chpwd_functions[(Ie)__autovenv_chpwd]} )) || chpwd_functions=(__autovenv_chpwd $chpwd_functions)
     (( ${preexec_functions[(Ie)__autovenv_preexec]} )) || preexec_functions+=(__autovenv_preexec)
 }
+
+# Which build's hook this is (see the bash hook): set last.
+typeset -g __autovenv_hook_id=@AUTOVENV_HOOK_ID@
 
 fi

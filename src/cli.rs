@@ -242,6 +242,10 @@ pub struct ExportArgs {
     /// command was typed): send it again even if unchanged
     #[arg(long, hide = true)]
     pub stale: Option<OsString>,
+    /// Which build's hook is calling (bash, zsh, fish): another build's,
+    /// or none, is given this build's hook to load first
+    #[arg(long, hide = true)]
+    pub hook: Option<OsString>,
     /// The directory changed in the middle of a command line that started
     /// in this one: hold the messages for the prompt, and leave ready what
     /// brings the shell back here without a process

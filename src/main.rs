@@ -79,8 +79,8 @@ fn main() -> ExitCode {
     finish(result)
 }
 
-/// `export SHELL [--user-deactivate] [--local V] [--foreign V] [--stale V]
-/// [--back-to DIR]`,
+/// `export SHELL [--hook ID] [--user-deactivate] [--local V] [--foreign V]
+/// [--stale V] [--back-to DIR]`,
 /// exactly as the hooks call it; any other form (options first, `--help`,
 /// a wrong name, a repeated option) is left to clap, so its messages and
 /// exit codes stay the same.
@@ -98,6 +98,7 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
         local: None,
         foreign: None,
         stale: None,
+        hook: None,
         back_to: None,
     };
     while let Some(arg) = args.next() {
@@ -109,6 +110,8 @@ fn hook_export_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Optio
             call.foreign = Some(args.next()?);
         } else if arg == "--stale" && call.stale.is_none() {
             call.stale = Some(args.next()?);
+        } else if arg == "--hook" && call.hook.is_none() {
+            call.hook = Some(args.next()?);
         } else if arg == "--back-to" && call.back_to.is_none() {
             call.back_to = Some(args.next()?);
         } else {
@@ -165,6 +168,7 @@ mod tests {
             local: local.map(Into::into),
             foreign: foreign.map(Into::into),
             stale: None,
+            hook: None,
             back_to: None,
         }
     }
@@ -195,6 +199,8 @@ mod tests {
             parse(&[
                 "export",
                 "zsh",
+                "--hook",
+                "0123456789abcdef",
                 "--local",
                 "{}",
                 "--foreign",
@@ -206,6 +212,7 @@ mod tests {
             ]),
             Some(ExportArgs {
                 stale: Some("1".into()),
+                hook: Some("0123456789abcdef".into()),
                 back_to: Some("/a dir".into()),
                 ..call(ExportTarget::Zsh, false, Some("{}"), Some(""))
             })

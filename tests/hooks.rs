@@ -370,3 +370,117 @@ per_shell!(path_removal_takes_out_one_entry_exactly, |sh: Sh| {
     };
     assert_eq!(lines, [want, want], "{}: {}", sh.name(), ran.stderr);
 });
+
+// The binary at the hook's path replaced while the shell runs (an upgrade):
+// the shell still has the functions of the hook it loaded, and the new
+// binary's statements call functions of its own hook. Stood in for here by
+// this build's hook with no `--hook` in its call (as every hook before
+// that option) and without `__autovenv_walk`, which the check the binary
+// sends calls (a hook of two days before the walk came had none, and every
+// prompt after the first switch said "command not found"). The binary
+// loads its own hook first: every step works, nothing is said but the
+// switches, and the hook loaded passes this build's id from then on.
+per_shell!(
+    a_hook_of_another_build_is_replaced_by_this_builds,
+    |sh: Sh| {
+        let world = World::new();
+        let p = project(&world);
+        let sub = p.join("src");
+        std::fs::create_dir(&sub).unwrap();
+        let outside = world.path("outside");
+        std::fs::create_dir(&outside).unwrap();
+        // Printed in the project, where the first prompt has something to
+        // change: the text holds no statements of this build for it.
+        let out = Command::new(bin())
+            .args(["hook", sh.name()])
+            .env_clear()
+            .envs(world.env())
+            .env("PWD", &p)
+            .current_dir(&p)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let (set, call) = match sh {
+            Sh::Fish => (
+                "set -g __autovenv_hook_id ",
+                "--hook \"$__autovenv_hook_id\" ",
+            ),
+            Sh::Zsh => (
+                "typeset -g __autovenv_hook_id=",
+                "--hook \"${__autovenv_hook_id-}\" ",
+            ),
+            Sh::Bash => ("__autovenv_hook_id=", "--hook \"${__autovenv_hook_id-}\" "),
+        };
+        let id = text
+            .split(&format!("\n{set}"))
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+            .expect("the hook sets its id")
+            .to_string();
+        assert_eq!(id.len(), 16, "{id}");
+        assert!(text.contains(call));
+        let old = text
+            .replace(&format!("\n{set}{id}\n"), "\n")
+            .replace(call, "")
+            .replace("__autovenv_walk()", "__autovenv_walk_gone()")
+            .replace(
+                "function __autovenv_walk\n",
+                "function __autovenv_walk_gone\n",
+            );
+        assert!(!old.contains(&id) && !old.contains(call) && old != text);
+        let file = world.path("old-hook");
+        std::fs::write(&file, old).unwrap();
+        let mut s = Script::new(sh, &world);
+        s.run(format!(
+            "source {}",
+            sh.quote(file.as_os_str().as_encoded_bytes())
+        ));
+        s.cd(&p);
+        let inside = s.snap();
+        s.cd(&sub);
+        let below = s.snap();
+        s.cd(&outside);
+        let left = s.snap();
+        s.cd(&sub);
+        let back = s.snap();
+        s.run(match sh {
+        Sh::Fish => format!(
+            "test \"$__autovenv_hook_id\" = {id}; and functions __autovenv_apply | string match -q -- '*--hook *'; and functions -q __autovenv_walk; and echo RELOADED"
+        ),
+        _ => format!(
+            "[[ $__autovenv_hook_id == {id} && $(typeset -f __autovenv_apply) == *'--hook '* ]] && typeset -f __autovenv_walk >/dev/null && echo RELOADED"
+        ),
+    });
+        let ran = s.execute_with(false);
+        let venv = p.join("venv");
+        ran.snaps[inside].assert_active(&venv, "proj", "1.0", BASE_PATH);
+        ran.snaps[below].assert_active(&venv, "proj", "1.0", BASE_PATH);
+        ran.snaps[left].assert_inactive(BASE_PATH, &util::base_prompt(sh));
+        ran.snaps[back].assert_active(&venv, "proj", "1.0", BASE_PATH);
+        assert!(
+            ran.stdout.lines().any(|l| l.trim() == "RELOADED"),
+            "stdout: {}\nstderr: {}",
+            ran.stdout,
+            ran.stderr
+        );
+        for bad in ["not found", "Unknown command", "rror"] {
+            assert!(!ran.stderr.contains(bad), "{}", ran.stderr);
+        }
+        let said: Vec<&str> = ran
+            .messages()
+            .into_iter()
+            .map(|m| m.split(" (").next().unwrap_or(m))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "autovenv: activated proj",
+                "autovenv: deactivated proj",
+                "autovenv: activated proj"
+            ],
+            "{}",
+            ran.stderr
+        );
+    }
+);

@@ -80,7 +80,21 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             // there): it needs the check again even if its fingerprint has
             // not changed.
             let dropped = args.stale.as_ref().is_some_and(|s| !s.is_empty());
-            let (mut update, memo_after) = settled.for_hook(shell, &decision, &memo, dropped);
+            // A hook of another build (the binary at its path was replaced
+            // while the shell ran): this build's hook is loaded first, and
+            // the update is sent whole, as to a hook that has nothing yet
+            // (loading empties the memo and the check).
+            // (Only for a hook that calls as they all have since `--local`.)
+            let reload = shell
+                .hook_id()
+                .filter(|_| args.local.is_some())
+                .is_some_and(|id| args.hook.as_deref() != Some(std::ffi::OsStr::new(&id)))
+                .then(std::env::current_exe)
+                .and_then(Result::ok);
+            let (mut update, memo_after) = match reload {
+                Some(_) => settled.for_hook(shell, &decision, &Local::default(), true),
+                None => settled.for_hook(shell, &decision, &memo, dropped),
+            };
             let run = Run {
                 env,
                 config: &config,
@@ -108,7 +122,10 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
                     });
                 }
             }
-            print(&shell.render_for_hook(&update))
+            match reload {
+                Some(binary) => print(&shell.render_reload_for_hook(&binary, &update)),
+                None => print(&shell.render_for_hook(&update)),
+            }
         }
         // Nothing to print where nothing could be read: the caller is not
         // a hook that would wait for a cd.

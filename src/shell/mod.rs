@@ -18,6 +18,33 @@ pub mod xonsh;
 /// one comparison costs a shell a fraction of a dozen.
 const JOIN: u8 = 0x1f;
 
+/// The hook scripts of bash, zsh and fish (the others are in `hook_template`).
+const BASH_HOOK: &str = include_str!("../../shell/autovenv.bash");
+const ZSH_HOOK: &str = include_str!("../../shell/autovenv.zsh");
+const FISH_HOOK: &str = include_str!("../../shell/autovenv.fish");
+const BASH_HOOK_ID: u64 = hook_id_of(BASH_HOOK);
+const ZSH_HOOK_ID: u64 = hook_id_of(ZSH_HOOK);
+const FISH_HOOK_ID: u64 = hook_id_of(FISH_HOOK);
+
+/// FNV-1a over the version and `script`, computed at build time. Only
+/// ever compared for equality with what a hook of some build passes: any
+/// change of the script or of the version changes it.
+const fn hook_id_of(script: &str) -> u64 {
+    const fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+        let mut i = 0;
+        while i < bytes.len() {
+            h ^= bytes[i] as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        h
+    }
+    fnv(
+        fnv(0xcbf2_9ce4_8422_2325, env!("CARGO_PKG_VERSION").as_bytes()),
+        script.as_bytes(),
+    )
+}
+
 /// Whether the check may compare its variables as one joined string: only
 /// if no value holds the separator itself could two different sets of
 /// values join alike. Otherwise they are compared one by one.
@@ -283,37 +310,51 @@ impl Shell {
         }
     }
 
+    /// The hook script as this build ships it, before the binary's path
+    /// and the first prompt's statements go in.
+    fn hook_template(self) -> &'static str {
+        match self {
+            Shell::Bash => BASH_HOOK,
+            Shell::Zsh => ZSH_HOOK,
+            Shell::Fish => FISH_HOOK,
+            Shell::Nu => include_str!("../../shell/autovenv.nu"),
+            Shell::Xonsh => include_str!("../../shell/autovenv.xsh"),
+            Shell::Elvish => include_str!("../../shell/autovenv.elv"),
+        }
+    }
+
+    /// What the bash, zsh and fish hooks of this build pass with every
+    /// call (`export --hook ID`): a hash of the hook script and the
+    /// version. A shell keeps the functions of the hook it loaded while
+    /// the binary at its path is replaced, and the statements a newer
+    /// binary prints call functions of its own hook (an older one lacks
+    /// them, or takes other arguments): `export` then loads its own hook
+    /// first (docs/decisions.md).
+    pub fn hook_id(self) -> Option<String> {
+        let id = match self {
+            Shell::Bash => BASH_HOOK_ID,
+            Shell::Zsh => ZSH_HOOK_ID,
+            Shell::Fish => FISH_HOOK_ID,
+            Shell::Nu | Shell::Xonsh | Shell::Elvish => return None,
+        };
+        Some(format!("{id:016x}"))
+    }
+
     /// The hook script with the binary's path quoted for this shell, and
     /// `initial` (statements for the first prompt, maybe none) in place.
     pub fn hook(self, binary: &Path, initial: &str) -> String {
-        let (script, quoted) = match self {
-            Shell::Bash => (
-                include_str!("../../shell/autovenv.bash"),
-                posix::quote(binary.as_os_str().as_encoded_bytes()),
-            ),
-            Shell::Zsh => (
-                include_str!("../../shell/autovenv.zsh"),
-                posix::quote(binary.as_os_str().as_encoded_bytes()),
-            ),
-            Shell::Fish => (
-                include_str!("../../shell/autovenv.fish"),
-                fish::quote(binary.as_os_str().as_encoded_bytes()),
-            ),
+        let script = self.hook_template();
+        let quoted = match self {
+            Shell::Bash | Shell::Zsh => posix::quote(binary.as_os_str().as_encoded_bytes()),
+            Shell::Fish => fish::quote(binary.as_os_str().as_encoded_bytes()),
             // Saved to a file once and sourced at every start: statements
             // for the first prompt of the day it was saved would be stale,
             // so the script has no place for them.
-            Shell::Nu => (
-                include_str!("../../shell/autovenv.nu"),
-                nu::quote(binary.as_os_str().as_encoded_bytes()),
-            ),
-            Shell::Xonsh => (
-                include_str!("../../shell/autovenv.xsh"),
-                xonsh::quote(binary.as_os_str().as_encoded_bytes()),
-            ),
+            Shell::Nu => nu::quote(binary.as_os_str().as_encoded_bytes()),
+            Shell::Xonsh => xonsh::quote(binary.as_os_str().as_encoded_bytes()),
             // Evaluated at every start: the first prompt's update goes in
             // as a statement that takes it.
             Shell::Elvish => {
-                let script = include_str!("../../shell/autovenv.elv");
                 let initial = if initial.is_empty() {
                     String::new()
                 } else {
@@ -327,9 +368,31 @@ impl Shell {
                     .replace("@AUTOVENV_INITIAL@\n", &initial);
             }
         };
-        script
+        let script = script
             .replace("@AUTOVENV_BIN@", &quoted)
-            .replace("@AUTOVENV_INITIAL@\n", initial)
+            .replace("@AUTOVENV_INITIAL@\n", initial);
+        match self.hook_id() {
+            Some(id) => script.replace("@AUTOVENV_HOOK_ID@", &id),
+            None => script,
+        }
+    }
+
+    /// What `export` prints to a bash, zsh or fish hook of another build
+    /// (see `hook_id`): this build's hook, loaded again, then `update`,
+    /// which must hold everything a freshly loaded hook lacks (the memo,
+    /// the check). bash and zsh evaluate the script as it is; a fish hook
+    /// reads the output as one line, so there the script is one quoted
+    /// word for `eval`. Loading it replaces functions that are running
+    /// (the prompt's hook, the one that called the binary): bash runs a
+    /// copy of a function's body, and zsh and fish keep a running body
+    /// alive while it runs, so each finishes as it began.
+    pub fn render_reload_for_hook(self, binary: &Path, update: &HookUpdate) -> String {
+        let script = self.hook(binary, "");
+        let update = self.render_for_hook(update);
+        match self {
+            Shell::Fish => format!("eval {}; {update}", fish::quote(script.as_bytes())),
+            _ => script + &update,
+        }
     }
 
     /// A short fingerprint of the check as rendered, so that an unchanged
@@ -514,6 +577,40 @@ mod tests {
     #[test]
     fn elvish_transitions() {
         insta::assert_snapshot!(transitions(Shell::Elvish));
+    }
+
+    #[test]
+    fn hooks_pass_their_own_id() {
+        let bin = Path::new("/opt/autovenv");
+        let mut ids = Vec::new();
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let id = shell.hook_id().unwrap();
+            let text = shell.hook(bin, "");
+            assert!(text.contains(" --hook \"$"), "{shell:?}");
+            let set = match shell {
+                Shell::Fish => format!("\nset -g __autovenv_hook_id {id}\n"),
+                Shell::Zsh => format!("\ntypeset -g __autovenv_hook_id={id}\n"),
+                _ => format!("\n__autovenv_hook_id={id}\n"),
+            };
+            // Set last (a hook loaded in part passes the older id): only the
+            // end of the interactive block comes after it.
+            let after = text.split(&set).nth(1).unwrap_or_default();
+            assert!(matches!(after.trim(), "fi" | "end"), "{shell:?}: {after}");
+            assert!(!text.contains("@AUTOVENV"), "{shell:?}");
+            // The id stands for the script as shipped, placeholders and all.
+            assert_eq!(
+                id,
+                format!("{:016x}", hook_id_of(shell.hook_template())),
+                "{shell:?}"
+            );
+            ids.push(id);
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), 3);
+        for shell in [Shell::Nu, Shell::Xonsh, Shell::Elvish] {
+            assert!(shell.hook_id().is_none());
+            assert!(!shell.hook(bin, "").contains("@AUTOVENV"), "{shell:?}");
+        }
     }
 
     #[test]
