@@ -20,6 +20,9 @@ use path
 use str
 
 var __autovenv_bin = @AUTOVENV_BIN@
+# Which build's hook this is: the binary tells a shell running the hook of
+# another build how to load its own.
+var __autovenv_hook_id = '@AUTOVENV_HOOK_ID@'
 # The binary's bookkeeping for this shell (docs/architecture.md: memo).
 var __autovenv_local = ''
 # $nil: ask the binary at the next prompt.
@@ -129,7 +132,7 @@ fn __autovenv_apply {|&user-deactivate=$false|
     # Messages for people go to the terminal (stderr is not captured).
     var out = ''
     try {
-        set out = ((external $__autovenv_bin) export elvish $@flags --local $__autovenv_local --foreign $foreign --stale $__autovenv_stale | slurp)
+        set out = ((external $__autovenv_bin) export elvish $@flags --hook $__autovenv_hook_id --local $__autovenv_local --foreign $foreign --stale $__autovenv_stale | slurp)
     } catch {
         # The binary failed and said why: change nothing.
         return

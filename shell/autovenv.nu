@@ -18,6 +18,9 @@
 # Loading the file again starts from a clean slate.
 $env.__autovenv = {
     bin: @AUTOVENV_BIN@
+    # Which build's hook this is: the binary tells a shell running the hook
+    # of another build how to load its own.
+    hook: "@AUTOVENV_HOOK_ID@"
     # The binary's bookkeeping for this shell (docs/architecture.md: memo).
     local: ""
     # null: ask the binary at the next prompt.
@@ -69,7 +72,7 @@ def --env __autovenv_apply [--user-deactivate] {
     let foreign = if '_OLD_VIRTUAL_PATH' in $env { "1" } else { "" }
     # Messages for people go to the terminal (stderr is not captured).
     let out = try {
-        ^$a.bin export nu ...$flags --local $a.local --foreign $foreign --stale $a.stale
+        ^$a.bin export nu ...$flags --hook $a.hook --local $a.local --foreign $foreign --stale $a.stale
     } catch {
         # The binary failed and said why: change nothing.
         $env.LAST_EXIT_CODE = $last

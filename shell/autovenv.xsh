@@ -16,7 +16,7 @@
 # __autovenv, and the aliases `deactivate` and `autovenv`.
 
 
-def __autovenv_load(bin_escaped):
+def __autovenv_load(bin_escaped, hook_id):
     import builtins
     import json
     import os
@@ -91,7 +91,8 @@ def __autovenv_load(bin_escaped):
             args.append("--user-deactivate")
         # Whether a venv's own activate script is in charge.
         foreign = "1" if "_OLD_VIRTUAL_PATH" in env else ""
-        args += ["--local", State.local, "--foreign", foreign, "--stale", State.stale]
+        args += ["--hook", hook_id, "--local", State.local]
+        args += ["--foreign", foreign, "--stale", State.stale]
         try:
             # Messages for people go to the terminal (stderr is not taken).
             out = subprocess.run(
@@ -214,5 +215,7 @@ def __autovenv_load(bin_escaped):
     aliases["autovenv"] = autovenv
 
 
-__autovenv_load(@AUTOVENV_BIN@)
+# The second argument says which build's hook this is: the binary tells a
+# shell running the hook of another build how to load its own.
+__autovenv_load(@AUTOVENV_BIN@, '@AUTOVENV_HOOK_ID@')
 del __autovenv_load

@@ -126,6 +126,9 @@ pub struct Local {
     pub check: Option<String>,
     /// The stamp this shell's check compares folders with (src/region.rs).
     pub stamp: Option<PathBuf>,
+    /// The id a nushell, xonsh or elvish hook of another build passed (or
+    /// "none") when this shell was told to load this build's: told once.
+    pub hook: Option<String>,
 }
 
 impl Local {
@@ -153,6 +156,9 @@ impl Local {
         }
         if let Some(s) = &self.check {
             obj.insert("check".into(), json!(s));
+        }
+        if let Some(s) = &self.hook {
+            obj.insert("hook".into(), json!(s));
         }
         Value::Object(obj).to_string()
     }
@@ -192,6 +198,7 @@ impl Local {
             shown: text("shown"),
             check: text("check"),
             stamp: path("stamp"),
+            hook: text("hook"),
         }
     }
 
@@ -314,6 +321,7 @@ mod tests {
             off: Some("/p".into()),
             shown: Some("msg".into()),
             check: Some("abc".into()),
+            hook: Some("none".into()),
             ..Local::default()
         };
         l.remember_warning(Path::new("/q/venv"));

@@ -69,6 +69,23 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         settled.find_region(shell, &decision, &config, settle::Stamps::Make);
     }
     let mid_line = in_hook && args.back_to.is_some();
+    // A nushell, xonsh or elvish hook of another build (saved before an
+    // upgrade, or loaded before the binary was replaced) is told once per
+    // shell how to load this build's: its data still applies, but nothing
+    // here can load the hook for it. (A hook from before `--hook` passes
+    // none.)
+    if let Some(shell) = shell.filter(|s| in_hook && !s.reloads_hook()) {
+        let passed = args
+            .hook
+            .as_ref()
+            .map_or_else(|| "none".into(), |h| h.to_string_lossy().into_owned());
+        if passed != shell.hook_id() && settled.memo.hook.as_deref() != Some(passed.as_str()) {
+            settled
+                .messages
+                .push(message::Message::Problem(shell.stale_hook_advice().into()));
+            settled.memo.hook = Some(passed);
+        }
+    }
     if !mid_line {
         message::show(&config, &settled.messages);
     }
@@ -85,12 +102,11 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
             // the update is sent whole, as to a hook that has nothing yet
             // (loading empties the memo and the check).
             // (Only for a hook that calls as they all have since `--local`.)
-            let reload = shell
-                .hook_id()
-                .filter(|_| args.local.is_some())
-                .is_some_and(|id| args.hook.as_deref() != Some(std::ffi::OsStr::new(&id)))
-                .then(std::env::current_exe)
-                .and_then(Result::ok);
+            let reload = (shell.reloads_hook()
+                && args.local.is_some()
+                && args.hook.as_deref() != Some(std::ffi::OsStr::new(&shell.hook_id())))
+            .then(std::env::current_exe)
+            .and_then(Result::ok);
             let (mut update, memo_after) = match reload {
                 Some(_) => settled.for_hook(shell, &decision, &Local::default(), true),
                 None => settled.for_hook(shell, &decision, &memo, dropped),

@@ -18,13 +18,19 @@ pub mod xonsh;
 /// one comparison costs a shell a fraction of a dozen.
 const JOIN: u8 = 0x1f;
 
-/// The hook scripts of bash, zsh and fish (the others are in `hook_template`).
+/// The hook scripts, and their ids (`Shell::hook_id`).
 const BASH_HOOK: &str = include_str!("../../shell/autovenv.bash");
 const ZSH_HOOK: &str = include_str!("../../shell/autovenv.zsh");
 const FISH_HOOK: &str = include_str!("../../shell/autovenv.fish");
 const BASH_HOOK_ID: u64 = hook_id_of(BASH_HOOK);
 const ZSH_HOOK_ID: u64 = hook_id_of(ZSH_HOOK);
 const FISH_HOOK_ID: u64 = hook_id_of(FISH_HOOK);
+const NU_HOOK: &str = include_str!("../../shell/autovenv.nu");
+const XONSH_HOOK: &str = include_str!("../../shell/autovenv.xsh");
+const ELVISH_HOOK: &str = include_str!("../../shell/autovenv.elv");
+const NU_HOOK_ID: u64 = hook_id_of(NU_HOOK);
+const XONSH_HOOK_ID: u64 = hook_id_of(XONSH_HOOK);
+const ELVISH_HOOK_ID: u64 = hook_id_of(ELVISH_HOOK);
 
 /// FNV-1a over the version and `script`, computed at build time. Only
 /// ever compared for equality with what a hook of some build passes: any
@@ -317,27 +323,54 @@ impl Shell {
             Shell::Bash => BASH_HOOK,
             Shell::Zsh => ZSH_HOOK,
             Shell::Fish => FISH_HOOK,
-            Shell::Nu => include_str!("../../shell/autovenv.nu"),
-            Shell::Xonsh => include_str!("../../shell/autovenv.xsh"),
-            Shell::Elvish => include_str!("../../shell/autovenv.elv"),
+            Shell::Nu => NU_HOOK,
+            Shell::Xonsh => XONSH_HOOK,
+            Shell::Elvish => ELVISH_HOOK,
         }
     }
 
-    /// What the bash, zsh and fish hooks of this build pass with every
-    /// call (`export --hook ID`): a hash of the hook script and the
-    /// version. A shell keeps the functions of the hook it loaded while
-    /// the binary at its path is replaced, and the statements a newer
-    /// binary prints call functions of its own hook (an older one lacks
-    /// them, or takes other arguments): `export` then loads its own hook
-    /// first (docs/decisions.md).
-    pub fn hook_id(self) -> Option<String> {
+    /// What every hook of this build passes with every call (`export
+    /// --hook ID`): a hash of the hook script and the version. A shell keeps
+    /// the hook it loaded while the binary at its path is replaced, and the
+    /// statements a newer bash, zsh or fish binary prints call functions of
+    /// its own hook (an older one lacks them, or takes other arguments):
+    /// `export` then loads its own hook first. nushell, xonsh and elvish
+    /// hooks are given data and cannot be loaded that way: their shell is
+    /// told once what to do (docs/decisions.md).
+    pub fn hook_id(self) -> String {
         let id = match self {
             Shell::Bash => BASH_HOOK_ID,
             Shell::Zsh => ZSH_HOOK_ID,
             Shell::Fish => FISH_HOOK_ID,
-            Shell::Nu | Shell::Xonsh | Shell::Elvish => return None,
+            Shell::Nu => NU_HOOK_ID,
+            Shell::Xonsh => XONSH_HOOK_ID,
+            Shell::Elvish => ELVISH_HOOK_ID,
         };
-        Some(format!("{id:016x}"))
+        format!("{id:016x}")
+    }
+
+    /// Whether `export` can load this build's hook into a shell running
+    /// another's (`render_reload_for_hook`): bash, zsh and fish evaluate
+    /// what it prints.
+    pub fn reloads_hook(self) -> bool {
+        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
+    }
+
+    /// What a nushell, xonsh or elvish shell running a hook of another
+    /// build is told, once: how its hook is loaded again.
+    pub fn stale_hook_advice(self) -> &'static str {
+        match self {
+            Shell::Nu => {
+                "this nushell runs a hook saved from another autovenv build; save it again (autovenv hook nu | save -f ~/.autovenv.nu, or the file your config.nu sources) and start a new nu"
+            }
+            Shell::Xonsh => {
+                "this xonsh runs the hook of another autovenv build (the binary was replaced while it ran); start a new xonsh to load this one"
+            }
+            Shell::Elvish => {
+                "this elvish runs the hook of another autovenv build (the binary was replaced while it ran); start a new elvish to load this one"
+            }
+            Shell::Bash | Shell::Zsh | Shell::Fish => "",
+        }
     }
 
     /// The hook script with the binary's path quoted for this shell, and
@@ -365,16 +398,14 @@ impl Shell {
                         "@AUTOVENV_BIN@",
                         &elvish::quote(binary.as_os_str().as_encoded_bytes()),
                     )
-                    .replace("@AUTOVENV_INITIAL@\n", &initial);
+                    .replace("@AUTOVENV_INITIAL@\n", &initial)
+                    .replace("@AUTOVENV_HOOK_ID@", &self.hook_id());
             }
         };
-        let script = script
+        script
             .replace("@AUTOVENV_BIN@", &quoted)
-            .replace("@AUTOVENV_INITIAL@\n", initial);
-        match self.hook_id() {
-            Some(id) => script.replace("@AUTOVENV_HOOK_ID@", &id),
-            None => script,
-        }
+            .replace("@AUTOVENV_INITIAL@\n", initial)
+            .replace("@AUTOVENV_HOOK_ID@", &self.hook_id())
     }
 
     /// What `export` prints to a bash, zsh or fish hook of another build
@@ -584,7 +615,7 @@ mod tests {
         let bin = Path::new("/opt/autovenv");
         let mut ids = Vec::new();
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-            let id = shell.hook_id().unwrap();
+            let id = shell.hook_id();
             let text = shell.hook(bin, "");
             assert!(text.contains(" --hook \"$"), "{shell:?}");
             let set = match shell {
@@ -596,21 +627,53 @@ mod tests {
             // end of the interactive block comes after it.
             let after = text.split(&set).nth(1).unwrap_or_default();
             assert!(matches!(after.trim(), "fi" | "end"), "{shell:?}: {after}");
+            ids.push(id);
+        }
+        // The data hooks keep the id with the rest of their state and pass
+        // it beside the memo.
+        for (shell, set, pass) in [
+            (
+                Shell::Nu,
+                "    hook: \"{id}\"\n",
+                "export nu ...$flags --hook $a.hook --local",
+            ),
+            (
+                Shell::Xonsh,
+                "__autovenv_load('/opt/autovenv', '{id}')\n",
+                "[\"--hook\", hook_id, \"--local\"",
+            ),
+            (
+                Shell::Elvish,
+                "var __autovenv_hook_id = '{id}'\n",
+                "--hook $__autovenv_hook_id --local",
+            ),
+        ] {
+            let id = shell.hook_id();
+            let text = shell.hook(bin, "");
+            assert!(text.contains(&set.replace("{id}", &id)), "{shell:?}");
+            assert!(text.contains(pass), "{shell:?}");
+            ids.push(id);
+        }
+        for shell in [
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::Nu,
+            Shell::Xonsh,
+            Shell::Elvish,
+        ] {
+            let text = shell.hook(bin, "");
             assert!(!text.contains("@AUTOVENV"), "{shell:?}");
             // The id stands for the script as shipped, placeholders and all.
             assert_eq!(
-                id,
+                shell.hook_id(),
                 format!("{:016x}", hook_id_of(shell.hook_template())),
                 "{shell:?}"
             );
-            ids.push(id);
         }
+        ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 3);
-        for shell in [Shell::Nu, Shell::Xonsh, Shell::Elvish] {
-            assert!(shell.hook_id().is_none());
-            assert!(!shell.hook(bin, "").contains("@AUTOVENV"), "{shell:?}");
-        }
+        assert_eq!(ids.len(), 6);
     }
 
     #[test]

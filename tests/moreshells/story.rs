@@ -226,3 +226,50 @@ fn elvish_switches_in_the_middle_of_a_line() {
     );
     assert!(!screen.contains("Exception"), "{screen}");
 }
+
+// A hook of another build (saved before an upgrade, or loaded before the
+// binary was replaced) still works, and its shell is told once how to load
+// this build's; this build's own hook is told nothing.
+more_shells!(a_hook_of_another_build_is_told_once, |sh: More| {
+    let world = World::new();
+    let app = world.path("app");
+    world.venv(&app.join(".venv"), "2.0.3");
+    world.allow(&app);
+    // The hook as another build printed it: the same text but for its id.
+    let out = world.autovenv().args(["hook", sh.name()]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let before = match sh {
+        More::Nu => "hook: \"",
+        More::Xonsh => "', '",
+        More::Elvish => "__autovenv_hook_id = '",
+    };
+    // (xonsh's is the second argument of the last call.)
+    let at = text.rfind(before).expect("the hook holds its id") + before.len();
+    let id = &text[at..at + 16];
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    let other = world.home.join("other-build-hook");
+    std::fs::write(&other, text.replace(id, "0123456789abcdef")).unwrap();
+    let file = sh.quote(other.as_os_str().as_bytes());
+    let load_other = match sh {
+        More::Nu => format!("source {file}"),
+        More::Xonsh => format!("execx(open({file}).read())"),
+        More::Elvish => format!("eval (slurp < {file})"),
+    };
+    let told = "another autovenv build";
+    for (extra, times) in [(load_other.as_str(), 1), ("", 0)] {
+        let Some(t) = Terminal::start(sh, &world, &world.root, extra) else {
+            return;
+        };
+        for _ in 0..2 {
+            t.run(&sh.cd(&app));
+            let s = t.snap();
+            assert_eq!(s.ve, app.join(".venv").display().to_string());
+            assert_eq!(s.py, "2.0.3");
+            t.run(&sh.cd(&world.root));
+            assert_eq!(t.snap().ve, "");
+        }
+        let screen = t.screen();
+        assert_eq!(screen.matches(told).count(), times, "{extra:?}:\n{screen}");
+    }
+});
