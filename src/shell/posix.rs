@@ -210,8 +210,8 @@ pub fn render_check(out: &mut String, check: &Check, shell: Shell) {
         // The variables and files asked in the check itself (a function
         // call less per prompt: zsh charges about 10 us for one); leaving,
         // tried next when the check fails, reads whether they held from
-        // `__autovenv_same_ok`. `__autovenv_same` answers the same for a
-        // hook loaded before, which asked it.
+        // `__autovenv_same_ok`. (A hook that asked `__autovenv_same`
+        // instead is of an older build, replaced before it runs this.)
         Some(region) => {
             render_region(out, region);
             let _ = writeln!(
@@ -219,7 +219,6 @@ pub fn render_check(out: &mut String, check: &Check, shell: Shell) {
                 "__autovenv_unchanged() {{ __autovenv_same_ok=; {} && __autovenv_same_ok=1 && __autovenv_here; }}",
                 parts.join(" && ")
             );
-            out.push_str("__autovenv_same() { [[ -n ${__autovenv_same_ok-} ]]; }\n");
         }
         None => {
             let _ = writeln!(out, "__autovenv_unchanged() {{ {}; }}", parts.join(" && "));
