@@ -249,22 +249,27 @@ function __autovenv_walk
     set -l quick ''
     if test -n "$away" -a "$known[-1]" = /; and not set -q known[32]
         # Out of the project into one of the folders above its root, or
-        # right below the nearest of them (`cd ..`, `cd ~`, a folder beside
-        # the project): those folders, known up to `/`, are the chain, with
-        # no command substitution. (All of them: one below $PWD is asked
-        # needlessly, never wrongly. Where one above holds a name, as in a
-        # project inside another, they stop there, and the long way asks
-        # the rest.)
+        # right below one of them (`cd ..`, `cd ~`, `cd ~/Downloads`, a
+        # folder beside the project or beside its parent): those folders,
+        # known up to `/`, are the chain, with no command substitution.
+        # (From $PWD: all of them, and one below $PWD is asked needlessly,
+        # never wrongly. Where one above holds a name, as in a project
+        # inside another, they stop there, and the long way asks the rest.)
+        # The parent is cut off by a named capture, which sets the local
+        # below, and compared whole: nothing in a name is a wildcard. (fish
+        # before 3.4 sets no variable from a capture: it stays empty there,
+        # and the long way is taken.)
+        set -l parent
         if contains -- $PWD $known
             set chain $known
             set quick 1
-        else if test "$known[1]" != /
-            and not string match -q -- '*\**' $known[1]
-            and not string match -q -- '*\?*' $known[1]
-            and string match -q -- "$known[1]/*" $PWD
-            and not string match -q -- "$known[1]/*/*" $PWD
-            set chain $PWD $known
-            set quick 1
+        else if string match -rq -- '^(?<parent>.*)/[^/]+$' $PWD
+            and set -q parent[1]
+            test -n "$parent"; or set parent /
+            for k in $known
+                test "$k" = "$parent"; and set quick 1; and set chain $PWD
+                test -n "$quick"; and set -a chain $k
+            end
         end
     end
     if test -n "$quick"

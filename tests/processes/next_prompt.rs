@@ -539,6 +539,58 @@ per_shell!(
     }
 );
 
+// Leaving for a folder right below one further up than the project's
+// parent (`cd ~/Downloads` from ~/code/app): fish takes that way with no
+// command substitution too. The folder itself is asked its names (a marker
+// there, its folder dated back, is seen), and one above it by its `-ot`.
+per_shell!(
+    leaving_for_a_folder_beside_the_projects_parent_sees_markers,
+    |sh: Sh| {
+        let world = World::new();
+        let one = world.venv(&world.central.join("one"), "1.0");
+        let project = world.path("code/p");
+        let venv = world.venv(&project.join("venv"), "3.0");
+        world.allow(&project);
+        let w = world.root.clone();
+        let dl = world.path("dl");
+        world.mkdir(&dl);
+        age_an_hour(&w, &["", "code", "code/p", "dl"]);
+        let q = |p: &Path| sh.quote(p.as_os_str().as_encoded_bytes());
+        let mut s = Script::new(sh, &world);
+        let mut want = Vec::new();
+        let mut at = |s: &mut Script, dir: &Path, active: Option<bool>| {
+            s.cd(dir);
+            want.push((s.snap(), dir.to_path_buf(), active));
+        };
+        // None: nothing active; Some(false): the project's; Some(true): `one`.
+        at(&mut s, &project, Some(false));
+        at(&mut s, &dl, None);
+        at(&mut s, &project, Some(false));
+        s.run(format!(
+            "printf 'one\\n' > {} && command touch -d '1 hour ago' {}",
+            q(&dl.join(".venv-name")),
+            q(&dl)
+        ));
+        at(&mut s, &dl, Some(true));
+        s.run(format!("command rm {}", q(&dl.join(".venv-name"))));
+        at(&mut s, &project, Some(false));
+        s.run(format!("printf 'one\\n' > {}", q(&w.join(".venv-name"))));
+        at(&mut s, &dl, Some(true));
+        s.run(format!("command rm {}", q(&w.join(".venv-name"))));
+        at(&mut s, &project, Some(false));
+        at(&mut s, &dl, None);
+        let ran = s.execute();
+        for (snap, dir, active) in want {
+            eprintln!("at {}", dir.display());
+            match active {
+                None => ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh)),
+                Some(false) => ran.snaps[snap].assert_active(&venv, "p", "3.0", BASE_PATH),
+                Some(true) => ran.snaps[snap].assert_active(&one, "one", "1.0", BASE_PATH),
+            }
+        }
+    }
+);
+
 // Where no stamp can be made (a file stands where the stamps folder
 // would be), the hook asks every folder its names itself: moving within a
 // project and leaving still give the right environment, and a marker
