@@ -167,8 +167,8 @@ end
 # hold none of the names the search asks for: known so when it is one of
 # $__autovenv_vchain (folders looked at after the stamp was made) and still
 # older than the stamp, else asked by __autovenv_clean. A command
-# substitution costs fish 60-90 us, so there is one per walk (and one more
-# when it succeeds), and no pipe.
+# substitution costs fish 60-90 us, so there is none in fish 3.4 and later
+# (before, one per walk that goes the long way), and no pipe.
 # With --outside: whether no folder from $PWD up to `/` holds a name, and
 # $PWD is not under $__autovenv_top.
 function __autovenv_walk
@@ -281,8 +281,16 @@ function __autovenv_walk
         set below 1
     end
     set -l p ''
+    # $PWD's folder names, from a named capture with --all (a list, and no
+    # command substitution); fish before 3.4 sets none from a capture, and
+    # splits $PWD in one (`/` has no names: split too, and cheap there).
+    set -l parts
+    if test -z "$quick"
+        string match -raq -- '(?<parts>[^/]+)' $PWD
+        set -q parts[1]; or set parts (string split / -- $PWD)
+    end
     test -n "$quick"
-    or for part in (string split / -- $PWD)
+    or for part in $parts
         test -n "$part"; or continue
         set p $p/$part
         if test -n "$below"
