@@ -283,14 +283,14 @@ function __autovenv_walk
     set -l p ''
     # $PWD's folder names, from a named capture with --all (a list, and no
     # command substitution); fish before 3.4 sets none from a capture, and
-    # splits $PWD in one (`/` has no names: split too, and cheap there).
+    # splits $PWD in one (`/` has no names: split too, and cheap there). A
+    # quick chain needs none: the loop then has nothing to do.
     set -l parts
     if test -z "$quick"
         string match -raq -- '(?<parts>[^/]+)' $PWD
         set -q parts[1]; or set parts (string split / -- $PWD)
     end
-    test -n "$quick"
-    or for part in $parts
+    for part in $parts
         test -n "$part"; or continue
         set p $p/$part
         if test -n "$below"

@@ -74,7 +74,9 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
     // shell how to load this build's: its data still applies, but nothing
     // here can load the hook for it. (A hook from before `--hook` passes
     // none.)
-    if let Some(shell) = shell.filter(|s| in_hook && !s.reloads_hook()) {
+    if let Some(shell) = shell.filter(|_| in_hook)
+        && let Some(advice) = shell.stale_hook_advice()
+    {
         let passed = args
             .hook
             .as_ref()
@@ -82,7 +84,7 @@ pub fn run(env: &Snapshot, args: &ExportArgs) -> Result<()> {
         if passed != shell.hook_id() && settled.memo.hook.as_deref() != Some(passed.as_str()) {
             settled
                 .messages
-                .push(message::Message::Problem(shell.stale_hook_advice().into()));
+                .push(message::Message::Problem(advice.into()));
             settled.memo.hook = Some(passed);
         }
     }

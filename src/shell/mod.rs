@@ -351,25 +351,25 @@ impl Shell {
 
     /// Whether `export` can load this build's hook into a shell running
     /// another's (`render_reload_for_hook`): bash, zsh and fish evaluate
-    /// what it prints.
+    /// what it prints; the others are told how (`stale_hook_advice`).
     pub fn reloads_hook(self) -> bool {
-        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
+        self.stale_hook_advice().is_none()
     }
 
     /// What a nushell, xonsh or elvish shell running a hook of another
     /// build is told, once: how its hook is loaded again.
-    pub fn stale_hook_advice(self) -> &'static str {
+    pub fn stale_hook_advice(self) -> Option<&'static str> {
         match self {
-            Shell::Nu => {
-                "this nushell runs a hook saved from another autovenv build; save it again (autovenv hook nu | save -f ~/.autovenv.nu, or the file your config.nu sources) and start a new nu"
-            }
-            Shell::Xonsh => {
-                "this xonsh runs the hook of another autovenv build (the binary was replaced while it ran); start a new xonsh to load this one"
-            }
-            Shell::Elvish => {
-                "this elvish runs the hook of another autovenv build (the binary was replaced while it ran); start a new elvish to load this one"
-            }
-            Shell::Bash | Shell::Zsh | Shell::Fish => "",
+            Shell::Nu => Some(
+                "this nushell runs a hook saved from another autovenv build; save it again (autovenv hook nu | save -f ~/.autovenv.nu, or the file your config.nu sources) and start a new nu",
+            ),
+            Shell::Xonsh => Some(
+                "this xonsh runs the hook of another autovenv build (the binary was replaced while it ran); start a new xonsh to load this one",
+            ),
+            Shell::Elvish => Some(
+                "this elvish runs the hook of another autovenv build (the binary was replaced while it ran); start a new elvish to load this one",
+            ),
+            Shell::Bash | Shell::Zsh | Shell::Fish => None,
         }
     }
 

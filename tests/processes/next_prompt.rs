@@ -234,6 +234,27 @@ fn project_and_one(world: &World) -> (PathBuf, PathBuf, PathBuf) {
     (one, project, venv)
 }
 
+/// Runs `s` and asserts what was active at each of `want` (a snapshot, its
+/// folder, and None: nothing active; Some(false): the project's `venv`;
+/// Some(true): `one`).
+fn assert_where(
+    sh: Sh,
+    s: &Script,
+    want: Vec<(usize, PathBuf, Option<bool>)>,
+    one: &Path,
+    venv: &Path,
+) {
+    let ran = s.execute();
+    for (snap, dir, active) in want {
+        eprintln!("at {}", dir.display());
+        match active {
+            None => ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh)),
+            Some(false) => ran.snaps[snap].assert_active(venv, "p", "3.0", BASE_PATH),
+            Some(true) => ran.snaps[snap].assert_active(one, "one", "1.0", BASE_PATH),
+        }
+    }
+}
+
 /// Dates `dirs` (below `root`) an hour back, as in a project worked in
 /// for a while: the hook's walk knows a folder only while it is older than
 /// the stamp (made 2 s back), and the tests' folders are seconds old.
@@ -503,7 +524,6 @@ per_shell!(
             s.cd(dir);
             want.push((s.snap(), dir.to_path_buf(), active));
         };
-        // None: nothing active; Some(false): the project's; Some(true): `one`.
         at(&mut s, &project, Some(false));
         at(&mut s, &beside, None);
         at(&mut s, &project, Some(false));
@@ -527,15 +547,7 @@ per_shell!(
             q(&beside)
         ));
         at(&mut s, &beside, Some(true));
-        let ran = s.execute();
-        for (snap, dir, active) in want {
-            eprintln!("at {}", dir.display());
-            match active {
-                None => ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh)),
-                Some(false) => ran.snaps[snap].assert_active(&venv, "p", "3.0", BASE_PATH),
-                Some(true) => ran.snaps[snap].assert_active(&one, "one", "1.0", BASE_PATH),
-            }
-        }
+        assert_where(sh, &s, want, &one, &venv);
     }
 );
 
@@ -562,7 +574,6 @@ per_shell!(
             s.cd(dir);
             want.push((s.snap(), dir.to_path_buf(), active));
         };
-        // None: nothing active; Some(false): the project's; Some(true): `one`.
         at(&mut s, &project, Some(false));
         at(&mut s, &dl, None);
         at(&mut s, &project, Some(false));
@@ -579,15 +590,7 @@ per_shell!(
         s.run(format!("command rm {}", q(&w.join(".venv-name"))));
         at(&mut s, &project, Some(false));
         at(&mut s, &dl, None);
-        let ran = s.execute();
-        for (snap, dir, active) in want {
-            eprintln!("at {}", dir.display());
-            match active {
-                None => ran.snaps[snap].assert_inactive(BASE_PATH, &base_prompt(sh)),
-                Some(false) => ran.snaps[snap].assert_active(&venv, "p", "3.0", BASE_PATH),
-                Some(true) => ran.snaps[snap].assert_active(&one, "one", "1.0", BASE_PATH),
-            }
-        }
+        assert_where(sh, &s, want, &one, &venv);
     }
 );
 
