@@ -189,6 +189,60 @@ function __autovenv_walk
         __autovenv_rebuild
         return 0
     end
+    if test "$argv[1]" = --outside
+        # The usual way out, with no loop over $PWD's names: into one of
+        # the folders above the project root that the binary found clean up
+        # to `/`, or right below one of them (`cd ..`, `cd ~`,
+        # `cd ~/Downloads`, a folder beside the project or beside its
+        # parent). Those folders, with $PWD, are the new region's chain
+        # (from $PWD itself, folders below it too: tested needlessly, never
+        # wrongly), all asked in one `test` call with the words the binary
+        # left beside them ($__autovenv_above_ot) while they are older than
+        # the stamp; else one by one, the newer asked their names (a home
+        # folder, written to whenever a history file is saved). $PWD can
+        # be none of the project's folders: its root holds a name, and
+        # those below have the root or one of them for parent. The parent
+        # is cut off by a named capture and compared whole (fish before
+        # 3.4 sets nothing from a capture: the long way below).
+        if test "$__autovenv_above[-1]" = / -a -n "$__autovenv_stamp"
+            and set -q __autovenv_above_ot[1]; and not set -q __autovenv_above[32]
+            set -l chain
+            if contains -- $PWD $__autovenv_above
+                set chain $__autovenv_above
+            else
+                set -l parent
+                if string match -rq -- '^(?<parent>.*)/[^/]+$' $PWD; and set -q parent[1]
+                    and begin
+                        test -n "$parent"; or set parent /
+                    end
+                    and contains -- $parent $__autovenv_above
+                    __autovenv_clean $PWD; or return 1
+                    set chain $PWD $__autovenv_above
+                end
+            end
+            if set -q chain[1]
+                if not test -n "$__autovenv_stamp" $__autovenv_above_ot
+                    for d in $__autovenv_above
+                        test -n "$__autovenv_stamp" -a "$d" -ot "$__autovenv_stamp"
+                        or __autovenv_clean $d; or return 1
+                    end
+                end
+                set -g __autovenv_walked $chain
+                test "$chain[1]" = "$__autovenv_above[1]"
+                and set -g __autovenv_walked_ot $__autovenv_above_ot
+                or set -g __autovenv_walked_ot -a $PWD -ot $__autovenv_stamp $__autovenv_above_ot
+                return 0
+            end
+        end
+    else if test -n "$__autovenv_top" -a "$PWD" != "$__autovenv_top" -a "$__autovenv_top" != /
+        # Not below the region's top: the binary decides, with no command
+        # substitution. (With a `*` or `?` in the top's name the pattern
+        # would be wider: the loop below compares folder by folder.)
+        and not string match -q -- "$__autovenv_top/*" $PWD
+        and not string match -q -- '*\**' $__autovenv_top
+        and not string match -q -- '*\?*' $__autovenv_top
+        return 1
+    end
     set -l top $__autovenv_top
     set -l known $__autovenv_vchain
     set -l s $__autovenv_stamp
@@ -203,14 +257,6 @@ function __autovenv_walk
         set known $__autovenv_above
         set moves 1
         set max ''
-    else if test -n "$top" -a "$PWD" != "$top" -a "$top" != /
-        # Not below the region's top: the binary decides, with no command
-        # substitution. (With a `*` or `?` in the top's name the pattern
-        # would be wider: the loop below compares folder by folder.)
-        and not string match -q -- "$top/*" $PWD
-        and not string match -q -- '*\**' $top
-        and not string match -q -- '*\?*' $top
-        return 1
     end
     test -n "$moves"; or test "$PWD" = "$__autovenv_vdir"; or return 1
     # A folder name with a newline is left to the binary: the command
@@ -364,6 +410,7 @@ function __autovenv_renew
             set -g __autovenv_stamp $p
             set -g __autovenv_renewing ''
             set -g __autovenv_above
+            set -g __autovenv_above_ot
             __autovenv_ot_words $__autovenv_vchain
             __autovenv_rebuild
             return 0
@@ -391,6 +438,7 @@ function __autovenv_left
     test -n "$__autovenv_leave_ready" -a -n "$__autovenv_top"; or return 1
     test "$PWD" != "$__autovenv_top"; or return 1
     set -g __autovenv_walked
+    set -g __autovenv_walked_ot
     # (The check just asked the variables and files: see the bash hook.)
     test -n "$__autovenv_same_ok"; and __autovenv_walk --outside; or return 1
     eval $__autovenv_leave_code
@@ -398,9 +446,16 @@ function __autovenv_left
     if set -q __autovenv_walked[1]
         set -g __autovenv_vdir $PWD
         set -g __autovenv_vchain $__autovenv_walked
-        __autovenv_ot_words $__autovenv_walked
+        # (The quick way out left the words too.)
+        if set -q __autovenv_walked_ot[1]
+            set -g __autovenv_ot $__autovenv_walked_ot
+        else
+            __autovenv_ot_words $__autovenv_walked
+        end
         __autovenv_rebuild
     end
+    # (`set` keeps the status before it: that of a `set -q` above.)
+    return 0
 end
 
 # Removes the first PATH entry equal to $argv[1]: the one autovenv put
@@ -426,9 +481,15 @@ end
 # only changes that variable.
 function __autovenv_prompt
     set -l ours 0
+    # (__autovenv_prompt_is_ours, written out: two function calls are a
+    # third of it.)
     if functions -q __autovenv_fish_prompt_orig
-        and __autovenv_prompt_is_ours
-        set ours 1
+        set -e __autovenv_pong
+        emit __autovenv_ping __autovenv_ping
+        if set -q __autovenv_pong
+            or functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
+            set ours 1
+        end
     end
     if set -q argv[1]
         set -g __autovenv_prefix "($argv[1]) "

@@ -261,12 +261,32 @@ impl Shell {
             // The folders above the root known clean: bash and zsh take
             // the deepest (its ancestors are the others), fish the list.
             let above = match self {
-                Shell::Fish => leave
-                    .above
-                    .iter()
-                    .map(|d| self.quote(d.as_os_str().as_encoded_bytes()))
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                Shell::Fish => {
+                    let above: Vec<String> = leave
+                        .above
+                        .iter()
+                        .map(|d| self.quote(d.as_os_str().as_encoded_bytes()))
+                        .collect();
+                    // With their `test` words (`-a FOLDER -ot STAMP` each,
+                    // the stamp they were looked at after): a walk out of
+                    // the project tests them all in one call.
+                    let stamp = leave
+                        .update
+                        .check
+                        .as_ref()
+                        .and_then(|c| c.region.as_ref())
+                        .and_then(|r| r.stamp.as_ref())
+                        .map(|s| self.quote(s.as_os_str().as_encoded_bytes()));
+                    let words: Vec<String> = match &stamp {
+                        Some(s) => above.iter().map(|d| format!("-a {d} -ot {s}")).collect(),
+                        None => Vec::new(),
+                    };
+                    format!(
+                        "{}\nset -g __autovenv_above_ot {}",
+                        above.join(" "),
+                        words.join(" ")
+                    )
+                }
                 _ => leave.above.first().map_or_else(
                     || "''".into(),
                     |d| self.quote(d.as_os_str().as_encoded_bytes()),
