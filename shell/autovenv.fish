@@ -223,7 +223,7 @@ function __autovenv_walk
             if set -q chain[1]
                 if not test -n "$__autovenv_stamp" $__autovenv_above_ot
                     for d in $__autovenv_above
-                        test -n "$__autovenv_stamp" -a "$d" -ot "$__autovenv_stamp"
+                        test "$d" -ot "$__autovenv_stamp"
                         or __autovenv_clean $d; or return 1
                     end
                 end
@@ -481,8 +481,17 @@ end
 # only changes that variable.
 function __autovenv_prompt
     set -l ours 0
-    # (__autovenv_prompt_is_ours, written out: two function calls are a
-    # third of it.)
+    # Whether fish_prompt is still the wrapper below. The wrapper answers
+    # the __autovenv_ping event, and fish drops a function's event handlers
+    # when the function is defined anew or erased, so a prompt defined since
+    # (by hand, by a theme, by config.fish sourced again) does not answer.
+    # Reading the function back (`functions fish_prompt | string match`) is
+    # a pipe between builtins, about 0.1 ms, five times the ping: it is
+    # asked only when the ping gets no answer, which is also what happens
+    # while events are blocked (`block`). Taking the wrapper for the user's
+    # prompt then would wrap it again, and it would call itself. (The ping
+    # of __autovenv_prompt_answers, written out: on a leave, a function
+    # call is a sixth of this test.)
     if functions -q __autovenv_fish_prompt_orig
         set -e __autovenv_pong
         emit __autovenv_ping __autovenv_ping
@@ -523,20 +532,7 @@ function __autovenv_prompt
     functions -e __autovenv_fish_prompt_orig
 end
 
-# Whether fish_prompt is still the wrapper above. The wrapper answers the
-# __autovenv_ping event, and fish drops a function's event handlers when the
-# function is defined anew or erased, so a prompt defined since (by hand, by
-# a theme, by config.fish sourced again) does not answer. Reading the
-# function back (`functions fish_prompt | string match`) is a pipe between
-# builtins, about 0.1 ms, five times the ping: it is asked only when the
-# ping gets no answer, which is also what happens while events are blocked
-# (`block`). Taking the wrapper for the user's prompt then would wrap it
-# again, and it would call itself.
-function __autovenv_prompt_is_ours
-    __autovenv_prompt_answers
-    or functions fish_prompt | string match -q '*__autovenv_fish_prompt_orig*'
-end
-
+# Whether fish_prompt answers the ping: only the wrapper above does.
 function __autovenv_prompt_answers
     set -e __autovenv_pong
     emit __autovenv_ping __autovenv_ping

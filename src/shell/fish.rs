@@ -260,22 +260,30 @@ fn render_region(out: &mut String, region: &crate::region::Region) {
     // The region's test reads these: its `test` words, one `-a FOLDER -ot
     // STAMP` per folder, kept with the known folders; the hook's walk
     // leaves the same data.
-    let mut words = Vec::new();
-    if region.stamp.is_some() {
-        for folder in &region.folders {
-            words.push(format!("-a {} -ot {stamp}", q(folder)));
-        }
-    }
+    let words = match region.stamp {
+        Some(_) => ot_words(&known, stamp),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "set -g __autovenv_ot {}; set -g __autovenv_here_args $__autovenv_ot",
-        words.join(" ")
+        "set -g __autovenv_ot {words}; set -g __autovenv_here_args $__autovenv_ot"
     );
     // Leaving parses what it applies: about 0.1 ms of a fish leave for
     // this one function, already defined by the check it is kept beside.
     if !region.beside {
         out.push_str(HERE);
     }
+}
+
+/// The `test` words that ask whether each of `folders` (quoted) is older
+/// than `stamp` (quoted): `-a FOLDER -ot STAMP` each, after a first operand
+/// of the caller's.
+pub(super) fn ot_words(folders: &[String], stamp: &str) -> String {
+    folders
+        .iter()
+        .map(|folder| format!("-a {folder} -ot {stamp}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The region's test, after the binary's run and after the hook's walk

@@ -277,15 +277,8 @@ impl Shell {
                         .and_then(|c| c.region.as_ref())
                         .and_then(|r| r.stamp.as_ref())
                         .map(|s| self.quote(s.as_os_str().as_encoded_bytes()));
-                    let words: Vec<String> = match &stamp {
-                        Some(s) => above.iter().map(|d| format!("-a {d} -ot {s}")).collect(),
-                        None => Vec::new(),
-                    };
-                    format!(
-                        "{}\nset -g __autovenv_above_ot {}",
-                        above.join(" "),
-                        words.join(" ")
-                    )
+                    let words = stamp.map_or_else(String::new, |s| fish::ot_words(&above, &s));
+                    format!("{}\nset -g __autovenv_above_ot {words}", above.join(" "))
                 }
                 _ => leave.above.first().map_or_else(
                     || "''".into(),
